@@ -1,0 +1,98 @@
+"""Settings: the `create_app(config)` argument, then `INKASSO_*` environment variables, then defaults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or malformed; the message names the variable."""
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    """INKASSO_ENV: `development` or `production`. Production refuses to start without a secret key."""
+    database_url: str = ""
+    """INKASSO_DATABASE_URL: `postgresql://user@host/db`; default a SQLite file in the data directory."""
+    secret_key: str = ""
+    """INKASSO_SECRET_KEY: derives pay tokens and signs sessions; at least 32 characters in production."""
+    public_url: str = "http://127.0.0.1:8000"
+    """INKASSO_PUBLIC_URL: the address debtors and creditors reach the service at; pay links use it."""
+    rate_limit: int = 100
+    """INKASSO_RATE_LIMIT: API requests per second per API key (sustained)."""
+    rate_limit_burst: int = 200
+    """INKASSO_RATE_LIMIT_BURST: requests an API key may make at once before the limit applies."""
+    max_body_bytes: int = 1024 * 1024
+    """INKASSO_MAX_BODY_BYTES: largest request body accepted (413 above)."""
+    data_dir: str = ".inkasso"
+    """INKASSO_DATA_DIR: where the development secret key and the SQLite file are kept."""
+    clock: Callable[[], dt.datetime] = field(default=utc_now)
+    """The time source; tests inject one (not an environment variable)."""
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+_ENV_NAMES = {f.name: f"INKASSO_{f.name.upper()}" for f in fields(Settings) if f.name != "clock"}
+
+
+def _coerce(name: str, raw: Any, default: Any) -> Any:
+    if isinstance(default, bool) or not isinstance(default, int):
+        return raw
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{_ENV_NAMES[name]} must be an integer, got {raw!r}") from None
+
+
+def _development_secret(data_dir: str) -> str:
+    # Kept on disk so pay links stay valid across restarts of a development server.
+    path = Path(data_dir) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    values: dict[str, Any] = {}
+    defaults = Settings()
+    for f in fields(Settings):
+        if f.name in overrides:
+            values[f.name] = overrides.pop(f.name)
+        elif f.name in _ENV_NAMES and _ENV_NAMES[f.name] in environ:
+            values[f.name] = _coerce(f.name, environ[_ENV_NAMES[f.name]], getattr(defaults, f.name))
+    if overrides:
+        raise ConfigError(f"unknown settings: {', '.join(sorted(overrides))}")
+    settings = Settings(**values)
+    if settings.env not in ("development", "production"):
+        raise ConfigError(f"INKASSO_ENV must be 'development' or 'production', got {settings.env!r}")
+    if not settings.secret_key:
+        if settings.is_production:
+            raise ConfigError("INKASSO_SECRET_KEY is required in production")
+        settings = Settings(**{**values, "secret_key": _development_secret(settings.data_dir)})
+    if not settings.database_url:
+        if settings.is_production:
+            raise ConfigError("INKASSO_DATABASE_URL is required in production")
+        path = (Path(settings.data_dir) / "inkasso.sqlite3").resolve()
+        settings = Settings(**{**settings.__dict__, "database_url": f"sqlite:///{path}"})
+    if settings.is_production and len(settings.secret_key) < 32:
+        raise ConfigError("INKASSO_SECRET_KEY must be at least 32 characters")
+    return settings

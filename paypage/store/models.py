@@ -1,0 +1,181 @@
+"""Tables. Every tenant-owned table carries `creditor_id`, and its primary and unique keys include it.
+
+The global tables are the tenants themselves and two lookup tables that map a secret (an API key, a pay
+token) to its tenant: both are keyed by a SHA-256 digest, never by the secret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from paypage.store.types import JSONDocument, UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSONDocument}
+
+
+class Creditor(Base):
+    __tablename__ = "creditors"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(140))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime]
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        UniqueConstraint("digest"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    digest: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of the key; the key itself is shown once and never stored."""
+    hint: Mapped[str] = mapped_column(String(16))
+    """The last four characters, so people can tell their keys apart."""
+    name: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime]
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class Debtor(Base):
+    __tablename__ = "debtors"
+    __table_args__ = (ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),)
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    type: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(140))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(16))
+    address_line1: Mapped[str | None] = mapped_column(String(100))
+    address_line2: Mapped[str | None] = mapped_column(String(100))
+    address_postal_code: Mapped[str | None] = mapped_column(String(16))
+    address_city: Mapped[str | None] = mapped_column(String(60))
+    address_region: Mapped[str | None] = mapped_column(String(60))
+    address_country: Mapped[str | None] = mapped_column(String(2))
+    country: Mapped[str] = mapped_column(String(2))
+    language: Mapped[str | None] = mapped_column(String(8))
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        ForeignKeyConstraint(["creditor_id", "debtor_id"], ["debtors.creditor_id", "debtors.id"]),
+        UniqueConstraint("creditor_id", "livemode", "external_reference"),
+        Index(None, "creditor_id", "livemode", "state", "id"),
+        Index(None, "creditor_id", "livemode", "country", "id"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    debtor_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    resume_state: Mapped[str | None] = mapped_column(String(16))
+    """The state to go back to when a pause or dispute ends."""
+    external_reference: Mapped[str] = mapped_column(String(64))
+    country: Mapped[str] = mapped_column(String(2))
+    """The debtor's country, copied for filtering and per-country rules."""
+    currency: Mapped[str] = mapped_column(String(3))
+    principal: Mapped[int] = mapped_column(BigInteger)
+    interest: Mapped[int] = mapped_column(BigInteger, default=0)
+    fees_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid: Mapped[int] = mapped_column(BigInteger, default=0)
+    invoice_date: Mapped[dt.date] = mapped_column(Date)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    description: Mapped[str | None] = mapped_column(Text)
+    line_items: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    fees: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    pay_link_version: Mapped[int] = mapped_column(Integer, default=1)
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    next_action_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    closed_at: Mapped[dt.datetime | None]
+
+
+class Event(Base):
+    """The claim's timeline and the transactional outbox: written in the transaction that causes it."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        Index(None, "creditor_id", "claim_id", "id"),
+        Index(None, "creditor_id", "livemode", "id"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    claim_id: Mapped[str | None] = mapped_column(String(32))
+    type: Mapped[str] = mapped_column(String(64))
+    api_version: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+
+
+class IdempotencyRecord(Base):
+    """The stored answer to a POST made with an Idempotency-Key."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),)
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    operation: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_digest: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    result: Mapped[dict[str, Any]]
+    """IDs of what the request created, so a replay renders the same objects without storing PII twice."""
+    created_at: Mapped[dt.datetime]
+
+
+class PayLink(Base):
+    """Maps the digest of a pay token to its claim. The token itself is never stored."""
+
+    __tablename__ = "pay_links"
+
+    token_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    creditor_id: Mapped[str] = mapped_column(String(32))
+    claim_id: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]

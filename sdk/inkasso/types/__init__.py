@@ -1,0 +1,60 @@
+"""The API's wire models: the single source of truth shared by the SDK and the service."""
+
+from inkasso.types.claims import (
+    Address,
+    AddressParams,
+    Balance,
+    Claim,
+    ClaimBatchParams,
+    ClaimCancelParams,
+    ClaimCreateParams,
+    ClaimState,
+    ClaimUpdateParams,
+    Debtor,
+    DebtorParams,
+    DebtorType,
+    DebtorUpdateParams,
+    Fee,
+    FeeParams,
+    LineItem,
+    LineItemParams,
+)
+from inkasso.types.shared import (
+    BatchItemError,
+    BatchItemResult,
+    BatchResult,
+    ErrorDetail,
+    ErrorResponse,
+    Event,
+    ListPage,
+)
+
+API_VERSION = "2026-11-01"
+
+__all__ = [
+    "API_VERSION",
+    "Address",
+    "AddressParams",
+    "Balance",
+    "BatchItemError",
+    "BatchItemResult",
+    "BatchResult",
+    "Claim",
+    "ClaimBatchParams",
+    "ClaimCancelParams",
+    "ClaimCreateParams",
+    "ClaimState",
+    "ClaimUpdateParams",
+    "Debtor",
+    "DebtorParams",
+    "DebtorType",
+    "DebtorUpdateParams",
+    "ErrorDetail",
+    "ErrorResponse",
+    "Event",
+    "Fee",
+    "FeeParams",
+    "LineItem",
+    "LineItemParams",
+    "ListPage",
+]
