@@ -7,11 +7,11 @@ import threading
 from typing import Any
 
 import click
+import inkasso
 from flask import current_app
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-import inkasso
 from paypage.extensions import database, settings
 from paypage.services import creditors
 from paypage.store import migrate, models
@@ -19,24 +19,74 @@ from paypage.store import migrate, models
 DEMO_CREDITOR = "Demo Shop GmbH"
 
 _DEBTORS: list[dict[str, Any]] = [
-    {"name": "Max Mustermann", "country": "DE", "language": "de", "email": "max@example.de",
-     "phone": "+4915112345678", "currency": "EUR", "amount": 12_990,
-     "address": {"line1": "Hauptstraße 5", "postal_code": "10115", "city": "Berlin", "country": "DE"}},
-    {"name": "Anna Gruber", "country": "AT", "language": "de", "email": "anna@example.at", "currency": "EUR",
-     "amount": 4_550},
-    {"name": "Luca Meier", "country": "CH", "language": "de-CH", "email": "luca@example.ch", "currency": "CHF",
-     "amount": 23_400,
-     "address": {"line1": "Bahnhofstrasse 1", "postal_code": "8001", "city": "Zürich", "country": "CH"}},
-    {"name": "Sanne de Vries", "country": "NL", "language": "nl", "email": "sanne@example.nl", "currency": "EUR",
-     "amount": 7_900},
-    {"name": "Camille Martin", "country": "FR", "language": "fr", "email": "camille@example.fr",
-     "currency": "EUR", "amount": 15_000},
-    {"name": "Piotr Nowak", "country": "PL", "language": "pl", "phone": "+48601234567", "currency": "PLN",
-     "amount": 34_999},
-    {"name": "Oliver Smith", "country": "GB", "language": "en", "email": "oliver@example.co.uk",
-     "currency": "GBP", "amount": 8_250},
-    {"name": "Nordlicht Handel GmbH", "type": "company", "country": "DE", "language": "de",
-     "email": "buchhaltung@nordlicht.example", "currency": "EUR", "amount": 248_000},
+    {
+        "name": "Max Mustermann",
+        "country": "DE",
+        "language": "de",
+        "email": "max@example.de",
+        "phone": "+4915112345678",
+        "currency": "EUR",
+        "amount": 12_990,
+        "address": {"line1": "Hauptstraße 5", "postal_code": "10115", "city": "Berlin", "country": "DE"},
+    },
+    {
+        "name": "Anna Gruber",
+        "country": "AT",
+        "language": "de",
+        "email": "anna@example.at",
+        "currency": "EUR",
+        "amount": 4_550,
+    },
+    {
+        "name": "Luca Meier",
+        "country": "CH",
+        "language": "de-CH",
+        "email": "luca@example.ch",
+        "currency": "CHF",
+        "amount": 23_400,
+        "address": {"line1": "Bahnhofstrasse 1", "postal_code": "8001", "city": "Zürich", "country": "CH"},
+    },
+    {
+        "name": "Sanne de Vries",
+        "country": "NL",
+        "language": "nl",
+        "email": "sanne@example.nl",
+        "currency": "EUR",
+        "amount": 7_900,
+    },
+    {
+        "name": "Camille Martin",
+        "country": "FR",
+        "language": "fr",
+        "email": "camille@example.fr",
+        "currency": "EUR",
+        "amount": 15_000,
+    },
+    {
+        "name": "Piotr Nowak",
+        "country": "PL",
+        "language": "pl",
+        "phone": "+48601234567",
+        "currency": "PLN",
+        "amount": 34_999,
+    },
+    {
+        "name": "Oliver Smith",
+        "country": "GB",
+        "language": "en",
+        "email": "oliver@example.co.uk",
+        "currency": "GBP",
+        "amount": 8_250,
+    },
+    {
+        "name": "Nordlicht Handel GmbH",
+        "type": "company",
+        "country": "DE",
+        "language": "de",
+        "email": "buchhaltung@nordlicht.example",
+        "currency": "EUR",
+        "amount": 248_000,
+    },
 ]
 
 

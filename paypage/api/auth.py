@@ -43,6 +43,8 @@ def _authenticate() -> None:
     wait = _limiter().acquire(key_id)
     if wait:
         raise RequestError(
-            429, "rate_limited", "Too many requests for this API key; slow down and retry after the delay",
+            429,
+            "rate_limited",
+            "Too many requests for this API key; slow down and retry after the delay",
             headers={"Retry-After": RateLimiter.retry_after(wait)},
         )

@@ -15,9 +15,7 @@ def json_object() -> dict[str, Any]:
     mimetype = request.mimetype
     if mimetype != "application/json":
         got = f"'{mimetype}'" if mimetype else "none"
-        raise RequestError(
-            415, "unsupported_media_type", f"Content-Type must be application/json (got {got})"
-        )
+        raise RequestError(415, "unsupported_media_type", f"Content-Type must be application/json (got {got})")
     raw = request.get_data(cache=True)
     try:
         body = json.loads(raw)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, get_args
 
 from flask import Response, g, jsonify, request
-from pydantic import ValidationError
-
 from inkasso import types as wire
 from inkasso._iso import COUNTRIES
+from pydantic import ValidationError
+
 from paypage.api import bp
 from paypage.api.body import json_object, known_query, query_datetime
 from paypage.extensions import database, links, settings
@@ -82,8 +82,10 @@ def _batch_items(body: dict[str, Any]) -> tuple[list[wire.ClaimCreateParams | wi
         raise RequestError(400, "parameter_invalid", "claims: must be a non-empty list of claims", "claims")
     if len(raw) > wire.claims.MAX_BATCH_SIZE:
         raise RequestError(
-            400, "parameter_invalid",
-            f"claims: at most {wire.claims.MAX_BATCH_SIZE} claims per batch, got {len(raw)}", "claims",
+            400,
+            "parameter_invalid",
+            f"claims: at most {wire.claims.MAX_BATCH_SIZE} claims per batch, got {len(raw)}",
+            "claims",
         )
     items: list[wire.ClaimCreateParams | wire.BatchItemError] = []
     for index, item in enumerate(raw):
@@ -105,7 +107,8 @@ def create_claim_batch() -> Response:
         outcome = claims.create_batch(session, tenant, items, partial, maker, now)
         if outcome.failed and not partial:
             raise RequestError(
-                422, "batch_rejected",
+                422,
+                "batch_rejected",
                 f"{len(outcome.failed)} of {len(items)} claims are invalid; nothing was stored "
                 "(send partial=true to store the valid ones)",
                 items=[error.model_dump(mode="json") for error in outcome.failed],
@@ -149,9 +152,7 @@ def _filters() -> claims.ClaimFilters:
     known_query({"limit", "cursor", "state", "external_reference", "country", "created_gte", "created_lte"})
     state = request.args.get("state")
     if state is not None and state not in _STATES:
-        raise RequestError(
-            400, "parameter_invalid", f"state: must be one of {', '.join(sorted(_STATES))}", "state"
-        )
+        raise RequestError(400, "parameter_invalid", f"state: must be one of {', '.join(sorted(_STATES))}", "state")
     country = request.args.get("country")
     if country is not None:
         country = country.upper()
@@ -200,8 +201,14 @@ def cancel_claim(claim_id: str) -> Response:
 
     db: Database = database()
     outcome = idempotency.run(
-        db, tenant, f"claims.cancel:{claim_id}", _idempotency_key(), idempotency.request_digest(body), now,
-        work, render,
+        db,
+        tenant,
+        f"claims.cancel:{claim_id}",
+        _idempotency_key(),
+        idempotency.request_digest(body),
+        now,
+        work,
+        render,
     )
     return _json(outcome.body, outcome.status, outcome.replayed)
 

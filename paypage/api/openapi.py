@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, get_args
 
 from flask import Response, jsonify
+from inkasso import types as wire
+from inkasso._version import __version__
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from inkasso._version import __version__
-from inkasso import types as wire
 from paypage.api import bp
 
 _REF = "#/components/schemas/{model}"
@@ -106,7 +106,7 @@ def document() -> dict[str, Any]:
     claim = _ref(wire.Claim)
     list_filters = [
         *_PAGING,
-        _query("state", {"type": "string", "enum": list(wire.claims.ClaimState.__args__)}, "Only this state"),
+        _query("state", {"type": "string", "enum": sorted(get_args(wire.ClaimState))}, "Only this state"),
         _query("external_reference", {"type": "string"}, "Only the claim with this invoice number"),
         _query("country", {"type": "string", "minLength": 2, "maxLength": 2}, "Debtor country"),
         _query("created_gte", {"type": "string", "format": "date-time"}, "Created at or after"),
@@ -117,32 +117,45 @@ def document() -> dict[str, Any]:
             "post": _operation(
                 "createClaim", "Hand over a claim", ("201", claim), wire.ClaimCreateParams, idempotent=True
             ),
-            "get": _operation("listClaims", "List claims, newest first", ("200", _list_of(wire.Claim)),
-                              parameters=list_filters),
+            "get": _operation(
+                "listClaims", "List claims, newest first", ("200", _list_of(wire.Claim)), parameters=list_filters
+            ),
         },
         "/v1/claims/batch": {
             "post": _operation(
-                "createClaimBatch", "Hand over up to 1,000 claims", ("200", _ref(wire.BatchResult)),
-                wire.ClaimBatchParams, idempotent=True,
+                "createClaimBatch",
+                "Hand over up to 1,000 claims",
+                ("200", _ref(wire.BatchResult)),
+                wire.ClaimBatchParams,
+                idempotent=True,
                 extra={"422": "All-or-nothing batch with invalid claims; `error.items` lists them"},
             )
         },
         "/v1/claims/{claim_id}": {
             "get": _operation("getClaim", "Retrieve a claim", ("200", claim), parameters=[_CLAIM_ID]),
             "patch": _operation(
-                "updateClaim", "Correct debtor contact data or metadata", ("200", claim), wire.ClaimUpdateParams,
+                "updateClaim",
+                "Correct debtor contact data or metadata",
+                ("200", claim),
+                wire.ClaimUpdateParams,
                 parameters=[_CLAIM_ID],
             ),
         },
         "/v1/claims/{claim_id}/cancel": {
             "post": _operation(
-                "cancelClaim", "Withdraw a claim", ("200", claim), wire.ClaimCancelParams,
-                parameters=[_CLAIM_ID], idempotent=True,
+                "cancelClaim",
+                "Withdraw a claim",
+                ("200", claim),
+                wire.ClaimCancelParams,
+                parameters=[_CLAIM_ID],
+                idempotent=True,
             )
         },
         "/v1/claims/{claim_id}/events": {
             "get": _operation(
-                "listClaimEvents", "The claim's timeline, oldest first", ("200", _list_of(wire.Event)),
+                "listClaimEvents",
+                "The claim's timeline, oldest first",
+                ("200", _list_of(wire.Event)),
                 parameters=[_CLAIM_ID, *_PAGING],
             )
         },

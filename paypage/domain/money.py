@@ -63,7 +63,11 @@ class Money:
         # Only for logs and debugging; the debtor sees amounts formatted by Babel in their locale.
         sign = "-" if self.amount < 0 else ""
         whole, fraction = divmod(abs(self.amount), 10**self.digits)
-        return f"{sign}{whole}.{fraction:0{self.digits}d} {self.currency}" if self.digits else f"{sign}{whole} {self.currency}"
+        return (
+            f"{sign}{whole}.{fraction:0{self.digits}d} {self.currency}"
+            if self.digits
+            else f"{sign}{whole} {self.currency}"
+        )
 
 
 def total(amounts: list[Money], currency: str) -> Money:

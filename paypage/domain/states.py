@@ -13,9 +13,7 @@ FINAL_STATES: Final[frozenset[str]] = frozenset({"paid", "cancelled", "escalated
 #: state -> states it may move to. Every transition becomes an event in the claim's timeline.
 TRANSITIONS: Final[dict[str, frozenset[str]]] = {
     "open": frozenset({"in_collection", "payment_plan", "paused", "disputed", "paid", "cancelled"}),
-    "in_collection": frozenset(
-        {"payment_plan", "paused", "disputed", "paid", "cancelled", "escalated", "written_off"}
-    ),
+    "in_collection": frozenset({"payment_plan", "paused", "disputed", "paid", "cancelled", "escalated", "written_off"}),
     "payment_plan": frozenset({"in_collection", "paused", "disputed", "paid", "cancelled", "written_off"}),
     "paused": frozenset({"open", "in_collection", "payment_plan", "disputed", "paid", "cancelled"}),
     "disputed": frozenset({"open", "in_collection", "payment_plan", "paid", "cancelled", "written_off"}),

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from inkasso import types as wire
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from inkasso import types as wire
 from paypage.domain.ids import new_id
 from paypage.domain.states import InvalidTransitionError, check_transition, is_final
 from paypage.domain.tokens import pay_token, token_digest
@@ -72,7 +72,7 @@ def render(row: Row, links: LinkMaker | None) -> wire.Claim:
     return wire.Claim(
         id=claim.id,
         livemode=claim.livemode,
-        state=claim.state,  # type: ignore[arg-type]
+        state=claim.state,
         external_reference=claim.external_reference,
         amount=claim.principal,
         currency=claim.currency,
@@ -85,7 +85,7 @@ def render(row: Row, links: LinkMaker | None) -> wire.Claim:
         ),
         debtor=wire.Debtor(
             id=debtor.id,
-            type=debtor.type,  # type: ignore[arg-type]
+            type=debtor.type,
             name=debtor.name,
             email=debtor.email,
             phone=debtor.phone,
@@ -157,8 +157,7 @@ def _new_rows(tenant: Tenant, params: wire.ClaimCreateParams, now: dt.datetime) 
         due_date=params.due_date,
         description=params.description,
         line_items=[
-            {**item.model_dump(mode="json"), "amount": item.quantity * item.unit_amount}
-            for item in params.line_items
+            {**item.model_dump(mode="json"), "amount": item.quantity * item.unit_amount} for item in params.line_items
         ],
         fees=[fee.model_dump(mode="json") for fee in params.fees],
         metadata_=dict(params.metadata),
@@ -199,7 +198,9 @@ def _store(session: Session, tenant: Tenant, rows: Sequence[Row], links: LinkMak
     except IntegrityError as exc:
         # Only a concurrent request with the same reference gets here: the references were checked.
         raise RequestError(
-            409, "duplicate_external_reference", "external_reference: a claim with this reference exists already",
+            409,
+            "duplicate_external_reference",
+            "external_reference: a claim with this reference exists already",
             param="external_reference",
         ) from exc
     for claim, debtor in rows:
@@ -216,9 +217,7 @@ def _store(session: Session, tenant: Tenant, rows: Sequence[Row], links: LinkMak
     session.flush()
 
 
-def create(
-    session: Session, tenant: Tenant, params: wire.ClaimCreateParams, links: LinkMaker, now: dt.datetime
-) -> Row:
+def create(session: Session, tenant: Tenant, params: wire.ClaimCreateParams, links: LinkMaker, now: dt.datetime) -> Row:
     if _taken_references(session, tenant, [params.external_reference]):
         raise _duplicate(params.external_reference)
     row = _new_rows(tenant, params, now)
@@ -325,9 +324,7 @@ def list_page(
 # ------------------------------------------------------------------------------------------------ changes
 
 
-def update(
-    session: Session, tenant: Tenant, claim_id: str, params: wire.ClaimUpdateParams, now: dt.datetime
-) -> Row:
+def update(session: Session, tenant: Tenant, claim_id: str, params: wire.ClaimUpdateParams, now: dt.datetime) -> Row:
     claim, debtor = get(session, tenant, claim_id, for_update=True)
     changed: list[str] = []
     if params.debtor is not None:
@@ -355,8 +352,10 @@ def update(
                 merged[key] = value
         if len(merged) > wire.claims.MAX_METADATA_KEYS:
             raise RequestError(
-                400, "parameter_invalid",
-                f"metadata: a claim keeps at most {wire.claims.MAX_METADATA_KEYS} keys", "metadata",
+                400,
+                "parameter_invalid",
+                f"metadata: a claim keeps at most {wire.claims.MAX_METADATA_KEYS} keys",
+                "metadata",
             )
         claim.metadata_ = merged
         changed.extend(f"metadata.{key}" for key in sorted(params.metadata))
@@ -367,9 +366,7 @@ def update(
     return claim, debtor
 
 
-def transition(
-    session: Session, tenant: Tenant, row: Row, target: str, now: dt.datetime, **data: Any
-) -> None:
+def transition(session: Session, tenant: Tenant, row: Row, target: str, now: dt.datetime, **data: Any) -> None:
     """Move the claim to `target` and record the event `claim.<target>` with `data`."""
     claim, _ = row
     try:
@@ -383,7 +380,9 @@ def transition(
         claim.closed_at = now
         claim.next_action_at = None
         revoke_pay_links(session, claim, now)
-    events.record(session, tenant, f"claim.{target}", now, claim.id, {**snapshot(row), "previous_state": previous, **data})
+    events.record(
+        session, tenant, f"claim.{target}", now, claim.id, {**snapshot(row), "previous_state": previous, **data}
+    )
 
 
 def revoke_pay_links(session: Session, claim: models.Claim, now: dt.datetime) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from inkasso.types import API_VERSION
+from inkasso.types import Event as WireEvent
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inkasso.types import API_VERSION
-from inkasso.types import Event as WireEvent
 from paypage.domain.ids import new_id
-from paypage.store import models
 from paypage.services.tenancy import Tenant
+from paypage.store import models
 
 
 def record(
@@ -37,9 +37,7 @@ def record(
     return event
 
 
-def for_claim(
-    session: Session, tenant: Tenant, claim_id: str, limit: int, after: str | None
-) -> list[models.Event]:
+def for_claim(session: Session, tenant: Tenant, claim_id: str, limit: int, after: str | None) -> list[models.Event]:
     """The claim's timeline, oldest first, `limit` rows after the event id `after`."""
     query = (
         select(models.Event)

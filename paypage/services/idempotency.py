@@ -49,7 +49,9 @@ def request_digest(body: Any) -> str:
 def check_key(key: str) -> str:
     if not 1 <= len(key) <= 255 or not key.isprintable():
         raise RequestError(
-            400, "idempotency_key_invalid", "Idempotency-Key must be 1 to 255 printable characters",
+            400,
+            "idempotency_key_invalid",
+            "Idempotency-Key must be 1 to 255 printable characters",
             param="Idempotency-Key",
         )
     return key
@@ -94,7 +96,8 @@ def run(
 
 def _in_use() -> RequestError:
     return RequestError(
-        409, "idempotency_key_in_use",
+        409,
+        "idempotency_key_in_use",
         "Another request with this Idempotency-Key is being processed; retry shortly",
         headers={"Retry-After": "1"},
     )
@@ -122,7 +125,8 @@ def _run_once(
         if record is not None:
             if record.request_digest != digest:
                 raise RequestError(
-                    409, "idempotency_key_reused",
+                    409,
+                    "idempotency_key_reused",
                     "This Idempotency-Key was used with a different request body; use a new key for a new request",
                     param="Idempotency-Key",
                 )

@@ -31,7 +31,5 @@ def parse_limit(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_LIMIT
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise RequestError(
-            400, "parameter_invalid", f"limit: must be an integer from 1 to {MAX_LIMIT}", "limit"
-        )
+        raise RequestError(400, "parameter_invalid", f"limit: must be an integer from 1 to {MAX_LIMIT}", "limit")
     return int(raw)

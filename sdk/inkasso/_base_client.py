@@ -193,7 +193,7 @@ class BaseClient:
 
     def _backoff(self, attempt: int) -> float:
         # Full jitter: clients that failed together do not come back together.
-        return self._random() * min(MAX_RETRY_DELAY, INITIAL_RETRY_DELAY * 2**attempt)
+        return self._random() * min(MAX_RETRY_DELAY, INITIAL_RETRY_DELAY * 2.0**attempt)
 
     def _log_retry(self, request: httpx.Request, attempt: int, delay: float, reason: str) -> float:
         log.info(
@@ -410,7 +410,9 @@ class AsyncAPIClient(BaseClient):
             attempt += 1
 
 
-def _resolve_timeout(timeout: TimeoutTypes | NotGiven, http_client: httpx.Client | httpx.AsyncClient | None) -> TimeoutTypes:
+def _resolve_timeout(
+    timeout: TimeoutTypes | NotGiven, http_client: httpx.Client | httpx.AsyncClient | None
+) -> TimeoutTypes:
     if not isinstance(timeout, NotGiven):
         return timeout
     if http_client is not None:

@@ -47,12 +47,14 @@ class APIResponse(Generic[T]):
     @property
     def request_id(self) -> str | None:
         """The `Request-Id` header; quote it when you ask for help."""
-        return self.http_response.headers.get("Request-Id")
+        request_id: str | None = self.http_response.headers.get("Request-Id")
+        return request_id
 
     @property
     def idempotent_replayed(self) -> bool:
         """True when the API answered from its idempotency store instead of acting again."""
-        return self.http_response.headers.get("Idempotent-Replayed", "").lower() == "true"
+        replayed: str = self.http_response.headers.get("Idempotent-Replayed", "")
+        return replayed.lower() == "true"
 
     def parse(self) -> T:
         """The parsed result, as the plain method would have returned it."""

@@ -1,0 +1,52 @@
+"""`Client` and `AsyncClient`: the entry points, one property per API resource."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from inkasso._base_client import AsyncAPIClient, SyncAPIClient
+from inkasso.resources.claims import AsyncClaims, Claims
+
+__all__ = ["AsyncClient", "Client"]
+
+
+class Client(SyncAPIClient):
+    """The blocking client.
+
+    Settings come from the arguments, then the environment (`INKASSO_API_KEY`, `INKASSO_BASE_URL`), then
+    the defaults (`http://127.0.0.1:8000`, a 30 s timeout, 2 retries).
+
+    ```python
+    import inkasso
+
+    with inkasso.Client() as client:  # reads INKASSO_API_KEY
+        claim = client.claims.get("clm_01JBX4Q6Y8ZPA0M2W3E5R7T9VB")
+    ```
+
+    Arguments: `api_key`, `base_url`, `timeout` (seconds or an `httpx.Timeout`), `max_retries`, and
+    `http_client`, an `httpx.Client` of your own (proxies, certificates); the SDK does not close it.
+    """
+
+    @cached_property
+    def claims(self) -> Claims:
+        """Submit, read, correct and withdraw claims."""
+        return Claims(self)
+
+
+class AsyncClient(AsyncAPIClient):
+    """The asyncio client; the same settings as `Client`, with an `httpx.AsyncClient` as `http_client`.
+
+    ```python
+    import inkasso
+
+    async with inkasso.AsyncClient() as client:
+        claim = await client.claims.get("clm_01JBX4Q6Y8ZPA0M2W3E5R7T9VB")
+        async for event in client.claims.events(claim.id):  # no await: a paginator
+            print(event.type)
+    ```
+    """
+
+    @cached_property
+    def claims(self) -> AsyncClaims:
+        """Submit, read, correct and withdraw claims."""
+        return AsyncClaims(self)
