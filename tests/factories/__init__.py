@@ -16,7 +16,7 @@ _numbers = itertools.count(1)
 
 
 @dataclass(frozen=True)
-class TestCreditor:
+class CreditorKeys:
     id: str
     test_key: str
     live_key: str
@@ -25,13 +25,13 @@ class TestCreditor:
         return {"Authorization": f"Bearer {self.live_key if live else self.test_key}"}
 
 
-def new_creditor(app: Flask, name: str = "Test Shop GmbH") -> TestCreditor:
+def new_creditor(app: Flask, name: str = "Test Shop GmbH") -> CreditorKeys:
     now = dt.datetime.now(dt.UTC)
     with app.app_context(), database().transaction() as session:
         creditor = creditors.create_creditor(session, name, now)
         test = creditors.issue_key(session, creditor.id, False, now)
         live = creditors.issue_key(session, creditor.id, True, now)
-    return TestCreditor(creditor.id, test.secret, live.secret)
+    return CreditorKeys(creditor.id, test.secret, live.secret)
 
 
 def debtor(**overrides: Any) -> dict[str, Any]:

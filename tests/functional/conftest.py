@@ -6,13 +6,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.factories import TestCreditor, new_creditor
+from tests.factories import CreditorKeys, new_creditor
 
 
 class Api:
     """The Flask test client with a creditor's key on every request."""
 
-    def __init__(self, client: FlaskClient, creditor: TestCreditor, live: bool = False) -> None:
+    def __init__(self, client: FlaskClient, creditor: CreditorKeys, live: bool = False) -> None:
         self.client = client
         self.creditor = creditor
         self.headers = creditor.headers(live)
@@ -28,10 +28,10 @@ class Api:
 
 
 @pytest.fixture
-def creditor(app: Flask) -> TestCreditor:
+def creditor(app: Flask) -> CreditorKeys:
     return new_creditor(app)
 
 
 @pytest.fixture
-def api(app: Flask, creditor: TestCreditor) -> Api:
+def api(app: Flask, creditor: CreditorKeys) -> Api:
     return Api(app.test_client(), creditor)
