@@ -23,6 +23,8 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from paypage.store.db import normalise_url
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("INKASSO_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -62,7 +64,7 @@ def _database(kind: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as directory:
             yield f"sqlite:///{directory}/bench.sqlite3"
         return
-    admin = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    admin = create_engine(normalise_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
     name = f"inkasso_bench_{secrets.token_hex(4)}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -76,7 +78,7 @@ def _database(kind: str) -> Iterator[str]:
 
 def postgres_available() -> bool:
     try:
-        engine = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+        engine = create_engine(normalise_url(PG_ADMIN_URL))
         with engine.connect():
             pass
         engine.dispose()
@@ -113,8 +115,16 @@ def serve(kind: str, workers: int = 2) -> Iterator[Server]:
         port = _free_port()
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                "--log-level", "warning", "bench._server:bench_wsgi()",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "bench._server:bench_wsgi()",
             ],
             cwd=ROOT,
             env=env,

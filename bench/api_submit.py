@@ -76,7 +76,9 @@ def drive(url: str, headers: dict[str, str], path: str, seconds: float, threads:
 def report(name: str, result: tuple[float, list[float], int]) -> None:
     rate, latencies, failures = result
     quantiles = statistics.quantiles(latencies, n=100)
-    print(f"{name:<28} {rate:8.0f} req/s   p50 {quantiles[49]:6.1f} ms   p99 {quantiles[98]:6.1f} ms   errors {failures}")
+    print(
+        f"{name:<28} {rate:8.0f} req/s   p50 {quantiles[49]:6.1f} ms   p99 {quantiles[98]:6.1f} ms   errors {failures}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,4 +20,4 @@ def format_money(money: Money, locale: str) -> str:
     pattern = copy.copy(parse_pattern(place.currency_formats["standard"]))
     pattern.frac_prec = (money.digits, money.digits)
     value = Decimal(money.amount).scaleb(-money.digits)
-    return pattern.apply(value, place, currency=money.currency, currency_digits=False)
+    return str(pattern.apply(value, place, currency=money.currency, currency_digits=False))

@@ -17,6 +17,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from paypage import create_app
 from paypage.extensions import database
 from paypage.store import migrate
+from paypage.store.db import normalise_url
 
 PG_ADMIN_URL = os.environ.get("INKASSO_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REQUIRE_POSTGRES = os.environ.get("INKASSO_REQUIRE_POSTGRES") == "1"
@@ -26,7 +27,7 @@ TEST_SECRET = "test-secret-key-for-pay-links-0123456789abcdef"
 @pytest.fixture(scope="session")
 def postgresql_url() -> Iterator[str]:
     """A throwaway database on the PostgreSQL server, dropped at the end of the run."""
-    admin = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    admin = create_engine(normalise_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
     name = f"inkasso_test_{secrets.token_hex(4)}"
     try:
         with admin.connect() as connection:

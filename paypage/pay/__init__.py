@@ -10,9 +10,9 @@ from werkzeug.exceptions import HTTPException
 
 from paypage.domain.money import Money
 from paypage.domain.states import is_final
-from paypage.formatting import format_money
 from paypage.domain.tokens import token_digest
 from paypage.extensions import database
+from paypage.formatting import format_money
 from paypage.services import claims
 from paypage.services.tenancy import Tenant
 from paypage.store import models

@@ -64,6 +64,8 @@ _KEY_PREFIXES = ("sk_test_", "sk_live_")
 # safe because every POST carries an idempotency key. A malformed URL or header is not among them.
 _RETRYABLE_TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError)
 
+_HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
+
 TimeoutTypes = float | httpx.Timeout
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -169,9 +171,7 @@ class BaseClient:
 
     # ------------------------------------------------------------------------------------------- retries
 
-    def _delay_after_transport_error(
-        self, exc: httpx.TransportError, request: httpx.Request, attempt: int
-    ) -> float:
+    def _delay_after_transport_error(self, exc: httpx.TransportError, request: httpx.Request, attempt: int) -> float:
         """How long to wait before the next attempt; raises when there is none."""
         error: APIConnectionError
         if isinstance(exc, httpx.TimeoutException):
@@ -214,8 +214,7 @@ class BaseClient:
             data = response.json()
         except ValueError as exc:
             raise APIError(
-                f"The API answered {response.status_code} with a body that is not JSON"
-                f"{_request_id_suffix(response)}.",
+                f"The API answered {response.status_code} with a body that is not JSON{_request_id_suffix(response)}.",
                 request=response.request,
             ) from exc
         try:
@@ -415,8 +414,8 @@ def _resolve_timeout(
 ) -> TimeoutTypes:
     if not isinstance(timeout, NotGiven):
         return timeout
-    if http_client is not None:
-        # A client passed in brings its own timeout; overriding it silently would surprise its owner.
+    if http_client is not None and http_client.timeout != _HTTPX_DEFAULT_TIMEOUT:
+        # A client passed in with a timeout of its own keeps it; one left at httpx's 5 s default gets ours.
         return http_client.timeout
     return DEFAULT_TIMEOUT
 

@@ -49,8 +49,9 @@ If any row fails these checks nothing is sent, unless `--partial-ok` is given: t
 The API's verdict on each row is reported the same way: `line 7: debtor.email: 'x@' is not a valid e-mail
 address`. `--dry-run` sends nothing and also checks the rows against the API's wire models.
 
-A progress bar is drawn on standard error when it is a terminal, otherwise a line every 10 % of the rows
-(at least every 100). The summary (created, replayed, failed) goes to standard output.
+A progress bar is drawn on standard error when it is a terminal; otherwise a plain line is written every
+10 % of the rows (but at most once per 100 rows) and at the end. Row errors go to standard error as they
+happen, the summary (created, replayed, failed) to standard output.
 
 ## Exit codes
 

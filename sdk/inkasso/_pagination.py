@@ -14,10 +14,12 @@ async for claim in async_client.claims.list(state="open"):  # no await before li
 For page-by-page control:
 
 ```python
-page = client.claims.list(limit=100).first_page()
-while page is not None:
+for page in client.claims.list(limit=100).iter_pages():
     handle(page.data)
-    page = page.next_page()
+
+page = client.claims.list(limit=100).first_page()  # or one step at a time
+if page.has_next_page():
+    following = page.next_page()
 ```
 """
 
@@ -72,7 +74,12 @@ class SyncPage(_PageBase[T]):
         return iter(self.data)
 
     def next_page(self) -> SyncPage[T] | None:
-        """The following page, or None on the last one."""
+        """The following page, or None on the last one.
+
+        ```python
+        second = client.claims.list(limit=100).first_page().next_page()
+        ```
+        """
         if not self.has_next_page():
             return None
         return SyncPage(self._fetch(self.next_cursor), self._fetch)
@@ -96,7 +103,12 @@ class AsyncPage(_PageBase[T]):
         return iter(self.data)
 
     async def next_page(self) -> AsyncPage[T] | None:
-        """The following page, or None on the last one."""
+        """The following page, or None on the last one.
+
+        ```python
+        second = await (await client.claims.list(limit=100).first_page()).next_page()
+        ```
+        """
         if not self.has_next_page():
             return None
         return AsyncPage(await self._fetch(self.next_cursor), self._fetch)
@@ -120,11 +132,22 @@ class SyncPaginator(Generic[T]):
             yield from page.data
 
     def first_page(self) -> SyncPage[T]:
-        """Fetch only the first page."""
+        """Fetch only the first page.
+
+        ```python
+        newest = client.claims.list(limit=10).first_page().data
+        ```
+        """
         return SyncPage(self._fetch(None), self._fetch)
 
     def iter_pages(self) -> Iterator[SyncPage[T]]:
-        """Every page, fetched as you iterate."""
+        """Every page, fetched as you iterate.
+
+        ```python
+        for page in client.claims.list(limit=100).iter_pages():
+            crm.bulk_update(page.data)
+        ```
+        """
         page: SyncPage[T] | None = self.first_page()
         while page is not None:
             yield page
@@ -154,11 +177,22 @@ class AsyncPaginator(Generic[T]):
                 yield item
 
     async def first_page(self) -> AsyncPage[T]:
-        """Fetch only the first page."""
+        """Fetch only the first page.
+
+        ```python
+        newest = (await client.claims.list(limit=10).first_page()).data
+        ```
+        """
         return AsyncPage(await self._fetch(None), self._fetch)
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
-        """Every page, fetched as you iterate."""
+        """Every page, fetched as you iterate.
+
+        ```python
+        async for page in client.claims.list(limit=100).iter_pages():
+            await crm.bulk_update(page.data)
+        ```
+        """
         page: AsyncPage[T] | None = await self.first_page()
         while page is not None:
             yield page

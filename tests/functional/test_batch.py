@@ -7,9 +7,7 @@ from tests.functional.conftest import Api
 
 
 def _batch(bad_at: set[int], size: int = 5) -> list[dict[str, object]]:
-    return [
-        claim_body(debtor=debtor(email="broken@")) if index in bad_at else claim_body() for index in range(size)
-    ]
+    return [claim_body(debtor=debtor(email="broken@")) if index in bad_at else claim_body() for index in range(size)]
 
 
 def test_all_or_nothing_rejects_whole_batch_and_names_each_bad_row(api: Api) -> None:

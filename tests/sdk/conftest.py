@@ -6,10 +6,10 @@ import asyncio
 from collections.abc import Iterator
 
 import httpx
+import inkasso
 import pytest
 from flask import Flask
 
-import inkasso
 from tests.conftest import Served
 from tests.factories import CreditorKeys, new_creditor
 

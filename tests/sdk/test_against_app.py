@@ -6,11 +6,11 @@ import asyncio
 import datetime as dt
 from typing import Any
 
+import inkasso
 import pytest
 from flask import Flask
-
-import inkasso
 from inkasso.types import Claim, ClaimCreateParams, DebtorParams
+
 from tests.factories import CreditorKeys, claim_body, debtor, new_creditor
 from tests.sdk.conftest import async_client
 

@@ -9,9 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
-
 import inkasso
+import pytest
 from inkasso._base_client import _retry_after_seconds
 
 CLAIM_FIELDS: dict[str, Any] = {
@@ -89,7 +88,11 @@ def submit(client: inkasso.Client, **extra: Any) -> inkasso.types.Claim:
 
 
 def test_retry_after_in_seconds_is_honoured() -> None:
-    script = Script(error(429, "rate_limited", {"Retry-After": "3"}), error(503, "service_unavailable", {"Retry-After": "1.5"}), ok())
+    script = Script(
+        error(429, "rate_limited", {"Retry-After": "3"}),
+        error(503, "service_unavailable", {"Retry-After": "1.5"}),
+        ok(),
+    )
     client, sleeps = make_client(script)
 
     claim = submit(client)

@@ -39,5 +39,10 @@ def test_pay_tokens_are_128_bit_and_depend_on_secret_claim_and_version() -> None
     token = pay_token(b"secret", "clm_1", 1)
     assert len(token) == 22  # 16 bytes, base64url without padding
     assert token == pay_token(b"secret", "clm_1", 1)
-    assert len({token, pay_token(b"other", "clm_1", 1), pay_token(b"secret", "clm_2", 1), pay_token(b"secret", "clm_1", 2)}) == 4
+    assert (
+        len(
+            {token, pay_token(b"other", "clm_1", 1), pay_token(b"secret", "clm_2", 1), pay_token(b"secret", "clm_1", 2)}
+        )
+        == 4
+    )
     assert token_digest(token) != token and len(token_digest(token)) == 64

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from babel import Locale
 from babel.numbers import get_currency_precision, list_currencies
-
 from inkasso._iso import COUNTRIES, CURRENCY_DIGITS
 
 # CLDR gives the digits people use in cash; ISO 4217 gives the minor unit amounts are counted in.

@@ -134,9 +134,7 @@ class Claims(SyncAPIResource):
             fees=fees,
             metadata=metadata,
         )
-        return self._client._request(
-            "POST", "/v1/claims", cast_to=Claim, body=body, idempotency_key=idempotency_key
-        )
+        return self._client._request("POST", "/v1/claims", cast_to=Claim, body=body, idempotency_key=idempotency_key)
 
     def get(self, id: str) -> Claim:
         """Fetch one claim by its ID (`GET /v1/claims/{id}`).
