@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from typing import Any
 
@@ -10,7 +11,7 @@ import click
 import inkasso
 from flask import current_app
 from sqlalchemy import select
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from paypage.extensions import database, settings
 from paypage.services import creditors
@@ -90,6 +91,19 @@ _DEBTORS: list[dict[str, Any]] = [
 ]
 
 
+_PAY_PATH = re.compile(r"/p/[^/?\s]+")
+
+
+class RedactingRequestHandler(WSGIRequestHandler):
+    """Logs requests like werkzeug does, minus pay tokens: a logged token would open the debtor's page."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # werkzeug builds the line from self.path; the response has been sent by now, so it can be changed.
+        self.path = _PAY_PATH.sub("/p/[token]", self.path)
+        self.requestline = _PAY_PATH.sub("/p/[token]", self.requestline)
+        super().log_request(code, size)
+
+
 def _demo_key(now: dt.datetime) -> str:
     """A fresh test key for the demo creditor (keys are stored hashed, so an old one cannot be shown)."""
     with database().transaction() as session:
@@ -123,7 +137,8 @@ def run_demo(host: str, port: int) -> None:
     config = settings()
     now = config.clock()
     key = _demo_key(now)
-    server = make_server(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    server = make_server(host, port, app, threaded=True, request_handler=RedactingRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
     base_url = f"http://{host}:{port}"

@@ -46,3 +46,10 @@ def test_pay_tokens_are_128_bit_and_depend_on_secret_claim_and_version() -> None
         == 4
     )
     assert token_digest(token) != token and len(token_digest(token)) == 64
+
+
+def test_demo_server_log_lines_hide_pay_tokens() -> None:
+    from paypage.demo import _PAY_PATH
+
+    line = "GET /p/0fJh0yIfuQYa-ehjrrax4g?embed=1 HTTP/1.1"
+    assert _PAY_PATH.sub("/p/[token]", line) == "GET /p/[token]?embed=1 HTTP/1.1"
