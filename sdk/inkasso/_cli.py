@@ -72,7 +72,7 @@ from decimal import Decimal
 from typing import TextIO, get_args
 
 from inkasso._client import Client
-from inkasso._csv_import import ImportFileError, ImportResult, RowError, import_claims
+from inkasso.csv_import import ImportFileError, ImportResult, RowError, import_claims
 from inkasso._exceptions import APIError, InkassoError
 from inkasso._iso import CURRENCY_DIGITS
 from inkasso._version import __version__

@@ -12,7 +12,7 @@ import httpx
 import inkasso
 import pytest
 from inkasso import _cli
-from inkasso._csv_import import ImportFileError, _decimal_amount, idempotency_key_for, import_claims
+from inkasso.csv_import import ImportFileError, _decimal_amount, idempotency_key_for, import_claims
 
 HEADER = "external_reference,amount,currency,invoice_date,due_date,debtor_name,debtor_email,debtor_country"
 
@@ -398,7 +398,7 @@ def test_progress_bar_on_a_terminal() -> None:
     console = _cli._Console(terminal)
 
     console.progress(1, 4)
-    console.error(inkasso._csv_import.RowError(3, "boom"))
+    console.error(inkasso.csv_import.RowError(3, "boom"))
     console.progress(4, 4)
     console.finish()
 

@@ -8,7 +8,7 @@ duplicating them.
 
 ```python
 from inkasso import Client
-from inkasso._csv_import import import_claims
+from inkasso.csv_import import import_claims
 
 with Client() as client:
     result = import_claims(client, "claims.csv", partial_ok=True)
