@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -48,7 +50,36 @@ def demo(host: str, port: int) -> None:
     run_demo(host, port)
 
 
+@click.command("worker")
+@click.option("--concurrency", default=8, show_default=True, help="Webhook deliveries in flight at once.")
+@click.option("--once", is_flag=True, help="Run one round and exit (for cron and tests).")
+def worker(concurrency: int, once: bool) -> None:
+    """Deliver webhooks (and run the collection engine) until SIGTERM."""
+    import logging
+
+    from paypage.engine.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    config = settings()
+    runner = Worker(
+        database(),
+        config.clock,
+        concurrency=concurrency,
+        webhook_timeout=config.webhook_timeout,
+        webhook_lease=dt.timedelta(seconds=config.webhook_lease),
+    )
+    try:
+        if once:
+            click.echo(f"{runner.run_once()} deliveries attempted")
+        else:
+            runner.install_signal_handlers()
+            runner.run()
+    finally:
+        runner.close()
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(create_creditor)
     app.cli.add_command(demo)
+    app.cli.add_command(worker)

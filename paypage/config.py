@@ -35,6 +35,10 @@ class Settings:
     """INKASSO_RATE_LIMIT_BURST: requests an API key may make at once before the limit applies."""
     max_body_bytes: int = 1024 * 1024
     """INKASSO_MAX_BODY_BYTES: largest request body accepted (413 above)."""
+    webhook_timeout: int = 15
+    """INKASSO_WEBHOOK_TIMEOUT: seconds a receiver has to answer a webhook."""
+    webhook_lease: int = 60
+    """INKASSO_WEBHOOK_LEASE: seconds a worker holds a delivery; longer than the timeout."""
     data_dir: str = ".inkasso"
     """INKASSO_DATA_DIR: where the development secret key and the SQLite file are kept."""
     clock: Callable[[], dt.datetime] = field(default=utc_now)

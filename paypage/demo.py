@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from paypage.engine.worker import Worker
 from paypage.extensions import database, settings
 from paypage.services import creditors
 from paypage.store import migrate, models
@@ -141,6 +142,14 @@ def run_demo(host: str, port: int) -> None:
     server = make_server(host, port, app, threaded=True, request_handler=RedactingRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
+    # SQLite has one writer at a time, so the demo runs the worker as a thread beside the server.
+    worker = Worker(
+        database(),
+        config.clock,
+        webhook_timeout=config.webhook_timeout,
+        webhook_lease=dt.timedelta(seconds=config.webhook_lease),
+    )
+    threading.Thread(target=worker.run, name="worker", daemon=True).start()
     base_url = f"http://{host}:{port}"
     with inkasso.Client(api_key=key, base_url=base_url) as client:
         claims = _seed(client, now.date())
@@ -150,8 +159,10 @@ def run_demo(host: str, port: int) -> None:
     click.echo("  Pay links:")
     for claim in claims:
         click.echo(f"    {claim.debtor.country}  {claim.external_reference}  {claim.pay_url}")
+    click.echo("\n  Webhooks: client.webhook_endpoints.create(url=...) in test mode may point at http://127.0.0.1")
     click.echo("\nPress Ctrl+C to stop.")
     try:
         thread.join()
     except KeyboardInterrupt:
+        worker.stop()
         server.shutdown()

@@ -84,7 +84,7 @@ class Served:
     def __init__(self, application: Flask) -> None:
         self.server: BaseWSGIServer = make_server("127.0.0.1", 0, application, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def stop(self) -> None:

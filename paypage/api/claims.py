@@ -4,57 +4,30 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from flask import Response, g, jsonify, request
+from flask import Response, request
 from inkasso import types as wire
 from inkasso._iso import COUNTRIES
 from pydantic import ValidationError
 
 from paypage.api import bp
 from paypage.api.body import json_object, known_query, query_datetime
+from paypage.api.render import idempotency_key, json_response, page
+from paypage.api.render import tenant as current_tenant
 from paypage.extensions import database, links, settings
 from paypage.services import claims, events, idempotency
 from paypage.services.errors import RequestError
-from paypage.services.pagination import decode_cursor, encode_cursor, parse_limit
-from paypage.services.tenancy import Tenant
+from paypage.services.pagination import decode_cursor, parse_limit
 from paypage.services.validation import describe, parse
 from paypage.store.db import Database
 
 _STATES = set(get_args(wire.ClaimState))
 
 
-def _tenant() -> Tenant:
-    tenant = g.tenant
-    assert isinstance(tenant, Tenant)  # noqa: S101 - set by the auth hook for every API view
-    return tenant
-
-
-def _json(model: Any, status: int = 200, replayed: bool = False) -> Response:
-    response = jsonify(model if isinstance(model, dict) else model.model_dump(mode="json"))
-    response.status_code = status
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response
-
-
-def _idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    return None if key is None else idempotency.check_key(key)
-
-
-def _page(data: list[Any], has_more: bool, last_id: str | None) -> dict[str, Any]:
-    return {
-        "object": "list",
-        "data": [item.model_dump(mode="json") for item in data],
-        "has_more": has_more,
-        "next_cursor": encode_cursor(last_id) if has_more and last_id else None,
-    }
-
-
 @bp.post("/claims")
 def create_claim() -> Response:
     body = json_object()
     params = parse(wire.ClaimCreateParams, body)
-    tenant, now, maker = _tenant(), settings().clock(), links()
+    tenant, now, maker = current_tenant(), settings().clock(), links()
 
     def work(session: Any) -> tuple[int, dict[str, Any]]:
         claim, _ = claims.create(session, tenant, params, maker, now)
@@ -65,9 +38,9 @@ def create_claim() -> Response:
         return claims.render(row, maker).model_dump(mode="json")
 
     outcome = idempotency.run(
-        database(), tenant, "claims.create", _idempotency_key(), idempotency.request_digest(body), now, work, render
+        database(), tenant, "claims.create", idempotency_key(), idempotency.request_digest(body), now, work, render
     )
-    return _json(outcome.body, outcome.status, outcome.replayed)
+    return json_response(outcome.body, outcome.status, outcome.replayed)
 
 
 def _batch_items(body: dict[str, Any]) -> tuple[list[wire.ClaimCreateParams | wire.BatchItemError], bool]:
@@ -101,7 +74,7 @@ def _batch_items(body: dict[str, Any]) -> tuple[list[wire.ClaimCreateParams | wi
 def create_claim_batch() -> Response:
     body = json_object()
     items, partial = _batch_items(body)
-    tenant, now, maker = _tenant(), settings().clock(), links()
+    tenant, now, maker = current_tenant(), settings().clock(), links()
 
     def work(session: Any) -> tuple[int, dict[str, Any]]:
         outcome = claims.create_batch(session, tenant, items, partial, maker, now)
@@ -136,16 +109,16 @@ def create_claim_batch() -> Response:
         return batch.model_dump(mode="json")
 
     outcome = idempotency.run(
-        database(), tenant, "claims.batch", _idempotency_key(), idempotency.request_digest(body), now, work, render
+        database(), tenant, "claims.batch", idempotency_key(), idempotency.request_digest(body), now, work, render
     )
-    return _json(outcome.body, outcome.status, outcome.replayed)
+    return json_response(outcome.body, outcome.status, outcome.replayed)
 
 
 @bp.get("/claims/<claim_id>")
 def get_claim(claim_id: str) -> Response:
     with database().transaction() as session:
-        row = claims.get(session, _tenant(), claim_id)
-        return _json(claims.render(row, links()))
+        row = claims.get(session, current_tenant(), claim_id)
+        return json_response(claims.render(row, links()))
 
 
 def _filters() -> claims.ClaimFilters:
@@ -173,24 +146,24 @@ def list_claims() -> Response:
     limit = parse_limit(request.args.get("limit"))
     before = decode_cursor(request.args.get("cursor"))
     with database().transaction() as session:
-        rows, has_more = claims.list_page(session, _tenant(), filters, limit, before)
+        rows, has_more = claims.listpage(session, current_tenant(), filters, limit, before)
         rendered = [claims.render(row, links()) for row in rows]
-    return _json(_page(rendered, has_more, rows[-1][0].id if rows else None))
+    return json_response(page(rendered, has_more, rows[-1][0].id if rows else None))
 
 
 @bp.patch("/claims/<claim_id>")
 def update_claim(claim_id: str) -> Response:
     params = parse(wire.ClaimUpdateParams, json_object())
     with database().transaction() as session:
-        row = claims.update(session, _tenant(), claim_id, params, settings().clock())
-        return _json(claims.render(row, links()))
+        row = claims.update(session, current_tenant(), claim_id, params, settings().clock())
+        return json_response(claims.render(row, links()))
 
 
 @bp.post("/claims/<claim_id>/cancel")
 def cancel_claim(claim_id: str) -> Response:
     body = json_object()
     params = parse(wire.ClaimCancelParams, body)
-    tenant, now, maker = _tenant(), settings().clock(), links()
+    tenant, now, maker = current_tenant(), settings().clock(), links()
 
     def work(session: Any) -> tuple[int, dict[str, Any]]:
         claims.cancel(session, tenant, claim_id, params.reason, now)
@@ -204,13 +177,13 @@ def cancel_claim(claim_id: str) -> Response:
         db,
         tenant,
         f"claims.cancel:{claim_id}",
-        _idempotency_key(),
+        idempotency_key(),
         idempotency.request_digest(body),
         now,
         work,
         render,
     )
-    return _json(outcome.body, outcome.status, outcome.replayed)
+    return json_response(outcome.body, outcome.status, outcome.replayed)
 
 
 @bp.get("/claims/<claim_id>/events")
@@ -218,9 +191,9 @@ def claim_events(claim_id: str) -> Response:
     known_query({"limit", "cursor"})
     limit = parse_limit(request.args.get("limit"))
     after = decode_cursor(request.args.get("cursor"))
-    tenant = _tenant()
+    tenant = current_tenant()
     with database().transaction() as session:
         claims.get(session, tenant, claim_id)
         found = events.for_claim(session, tenant, claim_id, limit + 1, after)
     page = found[:limit]
-    return _json(_page([events.to_wire(e) for e in page], len(found) > limit, page[-1].id if page else None))
+    return json_response(page([events.to_wire(e) for e in page], len(found) > limit, page[-1].id if page else None))

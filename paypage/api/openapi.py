@@ -101,6 +101,12 @@ def document() -> dict[str, Any]:
         (wire.Event, "serialization"),
         (wire.BatchResult, "serialization"),
         (wire.ErrorResponse, "serialization"),
+        (wire.WebhookEndpointCreateParams, "validation"),
+        (wire.WebhookEndpointUpdateParams, "validation"),
+        (wire.EventResendParams, "validation"),
+        (wire.WebhookEndpoint, "serialization"),
+        (wire.WebhookAttempt, "serialization"),
+        (wire.DeletedObject, "serialization"),
     ]
     _, schemas = models_json_schema(models, ref_template=_REF)
     claim = _ref(wire.Claim)
@@ -159,6 +165,7 @@ def document() -> dict[str, Any]:
                 parameters=[_CLAIM_ID, *_PAGING],
             )
         },
+        **_webhook_paths(),
     }
     return {
         "openapi": "3.1.0",
@@ -169,6 +176,92 @@ def document() -> dict[str, Any]:
         "components": {
             "schemas": schemas["$defs"],
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "sk_test_/sk_live_"}},
+        },
+    }
+
+
+def _webhook_paths() -> dict[str, Any]:
+    endpoint = _ref(wire.WebhookEndpoint)
+    endpoint_id = {"name": "endpoint_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    event_id = {"name": "event_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    resend_answer = {
+        "type": "object",
+        "properties": {
+            "object": {"const": "delivery"},
+            "event_id": {"type": "string"},
+            "endpoint_id": {"type": "string"},
+            "status": {"const": "pending"},
+        },
+    }
+    return {
+        "/v1/webhook_endpoints": {
+            "post": _operation(
+                "createWebhookEndpoint",
+                "Add an endpoint; the answer shows its signing secret once",
+                ("201", endpoint),
+                wire.WebhookEndpointCreateParams,
+            ),
+            "get": _operation(
+                "listWebhookEndpoints", "List endpoints", ("200", _list_of(wire.WebhookEndpoint)), parameters=_PAGING
+            ),
+        },
+        "/v1/webhook_endpoints/{endpoint_id}": {
+            "get": _operation(
+                "getWebhookEndpoint", "Retrieve an endpoint", ("200", endpoint), parameters=[endpoint_id]
+            ),
+            "patch": _operation(
+                "updateWebhookEndpoint",
+                "Change URL, events, description or status",
+                ("200", endpoint),
+                wire.WebhookEndpointUpdateParams,
+                parameters=[endpoint_id],
+            ),
+            "delete": _operation(
+                "deleteWebhookEndpoint",
+                "Delete an endpoint",
+                ("200", _ref(wire.DeletedObject)),
+                parameters=[endpoint_id],
+            ),
+        },
+        "/v1/webhook_endpoints/{endpoint_id}/rotate_secret": {
+            "post": _operation(
+                "rotateWebhookSecret",
+                "New signing secret; the old one also signs for 24 hours",
+                ("200", endpoint),
+                parameters=[endpoint_id],
+            )
+        },
+        "/v1/webhook_endpoints/{endpoint_id}/attempts": {
+            "get": _operation(
+                "listWebhookAttempts",
+                "The delivery log, newest first",
+                ("200", _list_of(wire.WebhookAttempt)),
+                parameters=[endpoint_id, *_PAGING],
+            )
+        },
+        "/v1/events": {
+            "get": _operation(
+                "listEvents",
+                "The event log, newest first",
+                ("200", _list_of(wire.Event)),
+                parameters=[
+                    *_PAGING,
+                    _query("type", {"type": "string", "enum": list(wire.EVENT_TYPES)}, "Only this event type"),
+                    _query("claim_id", {"type": "string"}, "Only events of this claim"),
+                ],
+            )
+        },
+        "/v1/events/{event_id}": {
+            "get": _operation("getEvent", "Retrieve an event", ("200", _ref(wire.Event)), parameters=[event_id])
+        },
+        "/v1/events/{event_id}/resend": {
+            "post": _operation(
+                "resendEvent",
+                "Deliver an event to an endpoint again",
+                ("202", resend_answer),
+                wire.EventResendParams,
+                parameters=[event_id],
+            )
         },
     }
 

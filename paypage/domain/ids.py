@@ -11,7 +11,7 @@ import secrets
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 
-PREFIXES = frozenset({"clm", "dbt", "evt", "pay", "whe", "cred", "key", "req"})
+PREFIXES = frozenset({"clm", "dbt", "evt", "pay", "whe", "wdl", "wat", "ntc", "cred", "key", "req"})
 
 
 def _encode(value: int, length: int) -> str:

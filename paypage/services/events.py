@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paypage.domain.ids import new_id
+from paypage.services import webhook_endpoints
+from paypage.services.errors import not_found
 from paypage.services.tenancy import Tenant
 from paypage.store import models
 
@@ -34,7 +36,29 @@ def record(
         created_at=now,
     )
     session.add(event)
+    for endpoint in _endpoints(session, tenant):
+        if webhook_endpoints.subscribed(endpoint, event_type):
+            webhook_endpoints.enqueue(session, tenant.creditor_id, endpoint.id, event.id, claim_id, now)
     return event
+
+
+def _endpoints(session: Session, tenant: Tenant) -> list[models.WebhookEndpoint]:
+    """The tenant's enabled endpoints, looked up once per transaction (a batch records many events)."""
+    key = ("inkasso.endpoints", tenant.creditor_id, tenant.livemode)
+    cached = session.info.get(key)
+    if cached is None:
+        cached = list(
+            session.scalars(
+                select(models.WebhookEndpoint).where(
+                    models.WebhookEndpoint.creditor_id == tenant.creditor_id,
+                    models.WebhookEndpoint.livemode == tenant.livemode,
+                    models.WebhookEndpoint.status == "enabled",
+                    models.WebhookEndpoint.deleted_at.is_(None),
+                )
+            )
+        )
+        session.info[key] = cached
+    return list(cached)
 
 
 def for_claim(session: Session, tenant: Tenant, claim_id: str, limit: int, after: str | None) -> list[models.Event]:
@@ -64,3 +88,35 @@ def to_wire(event: models.Event) -> WireEvent:
         created_at=event.created_at,
         data=event.data,
     )
+
+
+def get(session: Session, tenant: Tenant, event_id: str) -> models.Event:
+    event = session.get(models.Event, (tenant.creditor_id, event_id))
+    if event is None or event.livemode != tenant.livemode:
+        raise not_found("event", event_id)
+    return event
+
+
+def list_page(
+    session: Session,
+    tenant: Tenant,
+    limit: int,
+    before: str | None,
+    event_type: str | None = None,
+    claim_id: str | None = None,
+) -> tuple[list[models.Event], bool]:
+    """The event log, newest first."""
+    query = (
+        select(models.Event)
+        .where(models.Event.creditor_id == tenant.creditor_id, models.Event.livemode == tenant.livemode)
+        .order_by(models.Event.id.desc())
+        .limit(limit + 1)
+    )
+    if before is not None:
+        query = query.where(models.Event.id < before)
+    if event_type is not None:
+        query = query.where(models.Event.type == event_type)
+    if claim_id is not None:
+        query = query.where(models.Event.claim_id == claim_id)
+    rows = list(session.scalars(query))
+    return rows[:limit], len(rows) > limit

@@ -179,3 +179,93 @@ class PayLink(Base):
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class WebhookEndpoint(Base):
+    __tablename__ = "webhook_endpoints"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        Index(None, "creditor_id", "livemode", "id"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    url: Mapped[str] = mapped_column(String(2048))
+    events: Mapped[list[str]] = mapped_column(JSONDocument)
+    description: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    disabled_reason: Mapped[str | None] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(String(128))
+    """Signing needs the secret itself, so it cannot be stored as a hash."""
+    previous_secret: Mapped[str | None] = mapped_column(String(128))
+    previous_secret_expires_at: Mapped[dt.datetime | None]
+    failing_since: Mapped[dt.datetime | None]
+    """Start of the current run of failed attempts; cleared by any success."""
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    deleted_at: Mapped[dt.datetime | None]
+
+
+class WebhookDelivery(Base):
+    """One event to one endpoint: pending until acknowledged, or failed after the last retry."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        Index(None, "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_claim_order", "creditor_id", "endpoint_id", "claim_id", "status", "event_id"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    endpoint_id: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(32))
+    claim_id: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime]
+    locked_until: Mapped[dt.datetime | None]
+    """A worker's lease: until then no other worker takes this delivery."""
+    created_at: Mapped[dt.datetime]
+    completed_at: Mapped[dt.datetime | None]
+
+
+class WebhookAttempt(Base):
+    """The delivery log: one row per HTTP request made."""
+
+    __tablename__ = "webhook_attempts"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        Index(None, "creditor_id", "endpoint_id", "id"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(32))
+    endpoint_id: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(32))
+    event_type: Mapped[str] = mapped_column(String(64))
+    attempt: Mapped[int] = mapped_column(Integer)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(String(500))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime]
+
+
+class Notice(Base):
+    """Something the creditor must know about (shown in the portal)."""
+
+    __tablename__ = "notices"
+    __table_args__ = (ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),)
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    kind: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    subject_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime]
+    read_at: Mapped[dt.datetime | None]

@@ -15,7 +15,7 @@ claim = client.claims.submit(
 ```
 """
 
-from inkasso import types
+from inkasso import types, webhooks
 from inkasso._base_client import NOT_GIVEN, NotGiven
 from inkasso._client import AsyncClient, Client
 from inkasso._exceptions import (
@@ -64,4 +64,5 @@ __all__ = [
     "WebhookVerificationError",
     "__version__",
     "types",
+    "webhooks",
 ]

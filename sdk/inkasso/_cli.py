@@ -72,10 +72,10 @@ from decimal import Decimal
 from typing import TextIO, get_args
 
 from inkasso._client import Client
-from inkasso.csv_import import ImportFileError, ImportResult, RowError, import_claims
 from inkasso._exceptions import APIError, InkassoError
 from inkasso._iso import CURRENCY_DIGITS
 from inkasso._version import __version__
+from inkasso.csv_import import ImportFileError, ImportResult, RowError, import_claims
 from inkasso.types import Claim, ClaimState
 
 __all__ = ["main"]

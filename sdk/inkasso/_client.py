@@ -6,6 +6,8 @@ from functools import cached_property
 
 from inkasso._base_client import AsyncAPIClient, SyncAPIClient
 from inkasso.resources.claims import AsyncClaims, Claims
+from inkasso.resources.events import AsyncEvents, Events
+from inkasso.resources.webhook_endpoints import AsyncWebhookEndpoints, WebhookEndpoints
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -32,6 +34,16 @@ class Client(SyncAPIClient):
         """Submit, read, correct and withdraw claims."""
         return Claims(self)
 
+    @cached_property
+    def webhook_endpoints(self) -> WebhookEndpoints:
+        """Register, change and remove the URLs that receive events; read their delivery log."""
+        return WebhookEndpoints(self)
+
+    @cached_property
+    def events(self) -> Events:
+        """What happened to your claims; deliver an event to an endpoint again."""
+        return Events(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """The asyncio client; the same settings as `Client`, with an `httpx.AsyncClient` as `http_client`.
@@ -50,3 +62,13 @@ class AsyncClient(AsyncAPIClient):
     def claims(self) -> AsyncClaims:
         """Submit, read, correct and withdraw claims."""
         return AsyncClaims(self)
+
+    @cached_property
+    def webhook_endpoints(self) -> AsyncWebhookEndpoints:
+        """Register, change and remove the URLs that receive events; read their delivery log."""
+        return AsyncWebhookEndpoints(self)
+
+    @cached_property
+    def events(self) -> AsyncEvents:
+        """What happened to your claims; deliver an event to an endpoint again."""
+        return AsyncEvents(self)

@@ -9,7 +9,9 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
-__all__ = ["body_of", "path_segment", "to_json"]
+from inkasso._base_client import NotGiven
+
+__all__ = ["body_of", "body_of_given", "path_segment", "to_json"]
 
 
 def to_json(value: Any) -> Any:
@@ -32,6 +34,11 @@ def to_json(value: Any) -> Any:
 def body_of(**fields: Any) -> dict[str, Any]:
     """A JSON body of the fields that were given; None means "left out"."""
     return {name: to_json(value) for name, value in fields.items() if value is not None}
+
+
+def body_of_given(**fields: Any) -> dict[str, Any]:
+    """A JSON body of the fields that were given; `NOT_GIVEN` means "left out", None is sent as null."""
+    return {name: to_json(value) for name, value in fields.items() if not isinstance(value, NotGiven)}
 
 
 def path_segment(value: str) -> str:

@@ -19,6 +19,7 @@ from inkasso.types.claims import (
     LineItem,
     LineItemParams,
 )
+from inkasso.types.events import EVENT_TYPES, EventType, WebhookEvent, parse_event
 from inkasso.types.shared import (
     BatchItemError,
     BatchItemResult,
@@ -28,11 +29,29 @@ from inkasso.types.shared import (
     Event,
     ListPage,
 )
+from inkasso.types.webhook_endpoints import (
+    DeletedObject,
+    EventResendParams,
+    WebhookAttempt,
+    WebhookEndpoint,
+    WebhookEndpointCreateParams,
+    WebhookEndpointUpdateParams,
+)
 
 API_VERSION = "2026-11-01"
 
 __all__ = [
     "API_VERSION",
+    "EVENT_TYPES",
+    "DeletedObject",
+    "EventResendParams",
+    "EventType",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookEndpointCreateParams",
+    "WebhookEndpointUpdateParams",
+    "WebhookEvent",
+    "parse_event",
     "Address",
     "AddressParams",
     "Balance",
