@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import threading
@@ -24,9 +25,9 @@ REQUIRE_POSTGRES = os.environ.get("INKASSO_REQUIRE_POSTGRES") == "1"
 TEST_SECRET = "test-secret-key-for-pay-links-0123456789abcdef"
 
 
-@pytest.fixture(scope="session")
-def postgresql_url() -> Iterator[str]:
-    """A throwaway database on the PostgreSQL server, dropped at the end of the run."""
+@contextlib.contextmanager
+def postgresql_database() -> Iterator[str]:
+    """A throwaway database on the PostgreSQL server, dropped afterwards."""
     admin = create_engine(normalise_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
     name = f"inkasso_test_{secrets.token_hex(4)}"
     try:
@@ -39,15 +40,36 @@ def postgresql_url() -> Iterator[str]:
             pytest.fail(message)
         pytest.skip(message)
     base, _, _ = PG_ADMIN_URL.rpartition("/")
-    yield f"{base}/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> Iterator[str]:
+    with postgresql_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'inkasso.sqlite3'}"
+
+
+@contextlib.contextmanager
+def fresh_app(backend: str, data_dir: Path, **overrides: object) -> Iterator[Flask]:
+    """An app on a database of its own, for tests whose workers must see no other test's work."""
+    with contextlib.ExitStack() as stack:
+        if backend == "postgresql":
+            url = stack.enter_context(postgresql_database())
+        else:
+            url = f"sqlite:///{data_dir / 'own.sqlite3'}"
+        application = build_app(url, data_dir, **overrides)
+        stack.callback(application.extensions["inkasso.db"].dispose)
+        yield application
 
 
 def build_app(url: str, data_dir: Path, **overrides: object) -> Flask:

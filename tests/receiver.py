@@ -19,9 +19,9 @@ class Received:
 
 @dataclass
 class Receiver:
-    """`script(n)` gives (status, delay seconds) for the n-th request (from 0); default 200 at once."""
+    """`script(n, body)` gives (status, delay in seconds) for the n-th request (from 0); default 200 at once."""
 
-    script: Callable[[int], tuple[int, float]] = lambda n: (200, 0.0)
+    script: Callable[[int, bytes], tuple[int, float]] = lambda n, body: (200, 0.0)
     requests: list[Received] = field(default_factory=list)
     in_flight: dict[str, int] = field(default_factory=dict)
     overlaps: list[str] = field(default_factory=list)
@@ -44,7 +44,7 @@ class Receiver:
                     if receiver.in_flight.get(msg_id):
                         receiver.overlaps.append(msg_id)
                     receiver.in_flight[msg_id] = receiver.in_flight.get(msg_id, 0) + 1
-                status, delay = receiver.script(number)
+                status, delay = receiver.script(number, body)
                 time.sleep(delay)
                 with receiver.lock:
                     receiver.in_flight[msg_id] -= 1

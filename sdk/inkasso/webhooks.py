@@ -34,8 +34,8 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import Final
+from collections.abc import Callable, Iterable, Sequence
+from typing import Final, Protocol
 
 from pydantic import ValidationError
 
@@ -45,6 +45,7 @@ from inkasso.types.events import EVENT_TYPES, WebhookEvent, parse_event
 __all__ = [
     "DEFAULT_TOLERANCE",
     "SECRET_PREFIX",
+    "HeadersLike",
     "headers",
     "new_secret",
     "sign",
@@ -66,6 +67,15 @@ _SECRET_BYTES: Final = 32
 _TIMESTAMP: Final = re.compile(r"[0-9]{1,15}")
 
 SecretInput = str | Sequence[str]
+
+
+class HeadersLike(Protocol):
+    """Request headers as any framework hands them over: a `Mapping[str, str]`, or Werkzeug's `Headers`.
+
+    Werkzeug's class is no `Mapping` (iterating it yields pairs), but it has `items()` like every other.
+    """
+
+    def items(self) -> Iterable[tuple[str, str]]: ...
 
 
 # ------------------------------------------------------------------------------------------------- signing
@@ -118,7 +128,7 @@ def headers(payload: bytes, *, secret: SecretInput, msg_id: str, timestamp: int 
 
 def verify(
     payload: bytes | str,
-    headers: Mapping[str, str],
+    headers: HeadersLike,
     secret: SecretInput,
     *,
     tolerance: int = DEFAULT_TOLERANCE,
@@ -150,7 +160,7 @@ def verify(
 
 def verify_signature(
     payload: bytes | str,
-    headers: Mapping[str, str],
+    headers: HeadersLike,
     secret: SecretInput,
     *,
     tolerance: int = DEFAULT_TOLERANCE,
@@ -204,7 +214,7 @@ def _key(secret: str) -> bytes:
     return key
 
 
-def _required_headers(headers: Mapping[str, str]) -> tuple[str, str, str]:
+def _required_headers(headers: HeadersLike) -> tuple[str, str, str]:
     lowered = {name.lower(): value for name, value in headers.items()}
     wanted = (ID_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER)
     missing = [name for name in wanted if not lowered.get(name)]

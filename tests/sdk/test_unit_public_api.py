@@ -32,8 +32,9 @@ def test_all_names_exist_and_are_sorted_without_duplicates() -> None:
 
 
 def test_the_required_names_are_exported() -> None:
-    assert {"Client", "AsyncClient", "types", "__version__"} | EXCEPTIONS <= set(inkasso.__all__)
+    assert {"Client", "AsyncClient", "types", "webhooks", "__version__"} | EXCEPTIONS <= set(inkasso.__all__)
     assert inkasso.types.Claim.__name__ == "Claim"
+    assert inkasso.webhooks.verify.__module__ == "inkasso.webhooks"
     assert isinstance(inkasso.__version__, str)
 
 
@@ -46,6 +47,21 @@ def test_every_exception_class_of_the_module_is_exported() -> None:
     assert defined == EXCEPTIONS
     for name in EXCEPTIONS:
         assert getattr(inkasso, name) is getattr(_exceptions, name)
+
+
+def test_the_webhooks_module_exports_its_functions() -> None:
+    assert set(inkasso.webhooks.__all__) == {
+        "DEFAULT_TOLERANCE",
+        "SECRET_PREFIX",
+        "HeadersLike",
+        "headers",
+        "new_secret",
+        "sign",
+        "verify",
+        "verify_signature",
+    }
+    for name in inkasso.webhooks.__all__:
+        assert hasattr(inkasso.webhooks, name), name
 
 
 def test_no_private_name_is_exported() -> None:
