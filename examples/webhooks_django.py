@@ -32,7 +32,6 @@ from inkasso.types.events import ClaimCancelledEvent, ClaimPaidEvent, ClaimPayme
 
 log = logging.getLogger(__name__)
 
-SECRET_ENV = "INKASSO_WEBHOOK_SECRET"
 
 if not settings.configured:
     settings.configure(
@@ -43,7 +42,7 @@ if not settings.configured:
         ROOT_URLCONF=__name__,
         # No session, auth or CSRF middleware: a webhook proves itself by its signature.
         MIDDLEWARE=[],
-        INKASSO_WEBHOOK_SECRET=os.environ.get(SECRET_ENV, ""),
+        INKASSO_WEBHOOK_SECRET=os.environ.get("INKASSO_WEBHOOK_SECRET", ""),
     )
 
 
@@ -146,5 +145,6 @@ application = get_wsgi_application()  # for a WSGI server: gunicorn webhooks_dja
 
 if __name__ == "__main__":
     if not settings.INKASSO_WEBHOOK_SECRET:
-        sys.exit(f"Set {SECRET_ENV} to the endpoint's signing secret (whsec_...).")
+        sys.exit("Set INKASSO_WEBHOOK_SECRET to the endpoint's signing secret (whsec_...).")
+    logging.basicConfig(level=logging.INFO)  # show the handlers' lines in the console
     execute_from_command_line(sys.argv)

@@ -24,7 +24,6 @@ from inkasso.types.events import ClaimCancelledEvent, ClaimPaidEvent, ClaimPayme
 
 log = logging.getLogger(__name__)
 
-SECRET_ENV = "INKASSO_WEBHOOK_SECRET"
 WEBHOOK_PATH = "/inkasso/webhooks"
 
 
@@ -97,13 +96,14 @@ class SeenDeliveries:
 
 
 def secrets_from_environment() -> list[str]:
-    secrets = os.environ.get(SECRET_ENV, "").split()
+    secrets = os.environ.get("INKASSO_WEBHOOK_SECRET", "").split()
     if not secrets:
-        raise RuntimeError(f"Set {SECRET_ENV} to the endpoint's signing secret (whsec_...).")
+        raise RuntimeError("Set INKASSO_WEBHOOK_SECRET to the endpoint's signing secret (whsec_...).")
     return secrets
 
 
 def create_app() -> FastAPI:
+    logging.basicConfig(level=logging.INFO)  # show the handlers' lines in the console; no-op if set up already
     secrets = secrets_from_environment()
     seen = SeenDeliveries()
     app = FastAPI(title="inkasso webhook receiver")

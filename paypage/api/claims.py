@@ -146,7 +146,7 @@ def list_claims() -> Response:
     limit = parse_limit(request.args.get("limit"))
     before = decode_cursor(request.args.get("cursor"))
     with database().transaction() as session:
-        rows, has_more = claims.listpage(session, current_tenant(), filters, limit, before)
+        rows, has_more = claims.list_page(session, current_tenant(), filters, limit, before)
         rendered = [claims.render(row, links()) for row in rows]
     return json_response(page(rendered, has_more, rows[-1][0].id if rows else None))
 
@@ -195,5 +195,6 @@ def claim_events(claim_id: str) -> Response:
     with database().transaction() as session:
         claims.get(session, tenant, claim_id)
         found = events.for_claim(session, tenant, claim_id, limit + 1, after)
-    page = found[:limit]
-    return json_response(page([events.to_wire(e) for e in page], len(found) > limit, page[-1].id if page else None))
+    window = found[:limit]
+    rendered = [events.to_wire(e) for e in window]
+    return json_response(page(rendered, len(found) > limit, window[-1].id if window else None))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Response, g, jsonify, request
@@ -26,7 +27,7 @@ def json_response(body: BaseModel | dict[str, Any], status: int = 200, replayed:
     return response
 
 
-def page(data: list[BaseModel], has_more: bool, last_id: str | None) -> dict[str, Any]:
+def page(data: Sequence[BaseModel], has_more: bool, last_id: str | None) -> dict[str, Any]:
     return {
         "object": "list",
         "data": [item.model_dump(mode="json") for item in data],

@@ -174,46 +174,77 @@ def _elapsed_ms(started: float) -> int:
     return int((time.perf_counter() - started) * 1000)
 
 
-def record(db: Database, job: Job, result: Result, now: dt.datetime) -> None:
-    """Log the attempt and settle the delivery: done, retry later, or failed for good."""
+def record(db: Database, outcomes: Sequence[tuple[Job, Result]], now: dt.datetime) -> None:
+    """Log the attempts of one round and settle each delivery: done, retry later, or failed for good.
+
+    One transaction per round, not per delivery: a crash before it commits only means the round's
+    deliveries are sent again when their lease runs out, which at-least-once delivery allows.
+    """
+    if not outcomes:
+        return
     with db.transaction() as session:
-        delivery = session.get(models.WebhookDelivery, (job.creditor_id, job.delivery_id), with_for_update=True)
-        endpoint = session.get(models.WebhookEndpoint, (job.creditor_id, job.endpoint_id))
-        if delivery is None or endpoint is None:
-            return
-        session.add(
-            models.WebhookAttempt(
-                creditor_id=job.creditor_id,
-                id=new_id("wat", now),
-                delivery_id=job.delivery_id,
-                endpoint_id=job.endpoint_id,
-                event_id=job.event_id,
-                event_type=job.event_type,
-                attempt=job.attempt,
-                status_code=result.status_code,
-                duration_ms=result.duration_ms,
-                response_body=result.response_body,
-                error=result.error,
-                succeeded=result.succeeded,
-                created_at=now,
+        delivery_keys = {(job.creditor_id, job.delivery_id) for job, _ in outcomes}
+        creditor_ids = {creditor for creditor, _ in delivery_keys}
+        locked = session.scalars(
+            select(models.WebhookDelivery)
+            .where(
+                models.WebhookDelivery.creditor_id.in_(creditor_ids),
+                models.WebhookDelivery.id.in_([delivery_id for _, delivery_id in delivery_keys]),
             )
+            .order_by(models.WebhookDelivery.creditor_id, models.WebhookDelivery.id)
+            .with_for_update()
         )
-        if delivery.status != "pending":
-            return  # cancelled meanwhile (endpoint deleted): keep the log, change nothing else
-        delivery.locked_until = None
-        if result.succeeded:
-            delivery.status = "succeeded"
-            delivery.completed_at = now
-            endpoint.failing_since = None
-            return
-        if delivery.attempts >= MAX_ATTEMPTS:
-            delivery.status = "failed"
-            delivery.completed_at = now
-        else:
-            delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
-        endpoint.failing_since = endpoint.failing_since or now
-        if endpoint.status == "enabled" and now - endpoint.failing_since >= DISABLE_AFTER:
-            _disable(session, endpoint, now)
+        deliveries = {(d.creditor_id, d.id): d for d in locked}
+        endpoint_keys = {(job.creditor_id, job.endpoint_id) for job, _ in outcomes}
+        endpoints = {(e.creditor_id, e.id): e for e in _by_keys(session, models.WebhookEndpoint, endpoint_keys)}
+        for job, result in outcomes:
+            delivery = deliveries.get((job.creditor_id, job.delivery_id))
+            endpoint = endpoints.get((job.creditor_id, job.endpoint_id))
+            if delivery is not None and endpoint is not None:
+                _settle(session, delivery, endpoint, job, result, now)
+
+
+def _settle(
+    session: Session,
+    delivery: models.WebhookDelivery,
+    endpoint: models.WebhookEndpoint,
+    job: Job,
+    result: Result,
+    now: dt.datetime,
+) -> None:
+    session.add(
+        models.WebhookAttempt(
+            creditor_id=job.creditor_id,
+            id=new_id("wat", now),
+            delivery_id=job.delivery_id,
+            endpoint_id=job.endpoint_id,
+            event_id=job.event_id,
+            event_type=job.event_type,
+            attempt=job.attempt,
+            status_code=result.status_code,
+            duration_ms=result.duration_ms,
+            response_body=result.response_body,
+            error=result.error,
+            succeeded=result.succeeded,
+            created_at=now,
+        )
+    )
+    if delivery.status != "pending":
+        return  # cancelled meanwhile (endpoint deleted): keep the log, change nothing else
+    delivery.locked_until = None
+    if result.succeeded:
+        delivery.status = "succeeded"
+        delivery.completed_at = now
+        endpoint.failing_since = None
+        return
+    if delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = "failed"
+        delivery.completed_at = now
+    else:
+        delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
+    endpoint.failing_since = endpoint.failing_since or now
+    if endpoint.status == "enabled" and now - endpoint.failing_since >= DISABLE_AFTER:
+        _disable(session, endpoint, now)
 
 
 def _disable(session: Session, endpoint: models.WebhookEndpoint, now: dt.datetime) -> None:

@@ -18,9 +18,39 @@ from types import FrameType
 import httpx
 
 from paypage.engine import webhooks
+from paypage.services.events import WAKEUP_CHANNEL
 from paypage.store.db import Database
 
 log = logging.getLogger(__name__)
+
+
+class Wakeup:
+    """Wakes the idle loop when PostgreSQL signals new work; polling stays as the fallback."""
+
+    def __init__(self, db: Database, stopping: threading.Event) -> None:
+        self.event = threading.Event()
+        self._stopping = stopping
+        self._url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        if db.dialect == "postgresql":
+            threading.Thread(target=self._listen, name="wakeup", daemon=True).start()
+
+    def _listen(self) -> None:
+        import psycopg
+
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True) as connection:
+                    connection.execute(f"LISTEN {WAKEUP_CHANNEL}")
+                    while not self._stopping.is_set():
+                        for _ in connection.notifies(timeout=1.0):
+                            self.event.set()
+            except psycopg.Error:
+                log.warning("lost the wake-up connection; polling until it is back")
+                self._stopping.wait(1.0)
+
+    def wait(self, seconds: float) -> None:
+        self.event.wait(seconds)
+        self.event.clear()
 
 
 class Worker:
@@ -44,6 +74,7 @@ class Worker:
         self.batch_size = batch_size
         self.idle_sleep = idle_sleep
         self.stopping = threading.Event()
+        self.wakeup = Wakeup(db, self.stopping)
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook")
         self.concurrency = concurrency
         limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency)
@@ -55,12 +86,11 @@ class Worker:
         if not jobs:
             return 0
 
-        def attempt(job: webhooks.Job) -> None:
-            result = webhooks.send(job, self._http, self.clock, self.webhook_timeout)
-            webhooks.record(self.db, job, result, self.clock())
+        def attempt(job: webhooks.Job) -> tuple[webhooks.Job, webhooks.Result]:
+            return job, webhooks.send(job, self._http, self.clock, self.webhook_timeout)
 
-        for future in [self._pool.submit(attempt, job) for job in jobs]:
-            future.result()
+        outcomes = list(self._pool.map(attempt, jobs))
+        webhooks.record(self.db, outcomes, self.clock())
         return len(jobs)
 
     def run_once(self) -> int:
@@ -75,12 +105,13 @@ class Worker:
                 log.exception("worker round failed; retrying after a pause")
                 done = 0
                 self.stopping.wait(1.0)
-            if not done:
-                self.stopping.wait(self.idle_sleep)
+            if not done and not self.stopping.is_set():
+                self.wakeup.wait(self.idle_sleep)
         log.info("worker stopped")
 
     def stop(self, *_: object) -> None:
         self.stopping.set()
+        self.wakeup.event.set()
 
     def install_signal_handlers(self) -> None:
         def handler(signum: int, _frame: FrameType | None) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from inkasso.types import API_VERSION
 from inkasso.types import Event as WireEvent
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from paypage.domain.ids import new_id
@@ -15,6 +15,8 @@ from paypage.services import webhook_endpoints
 from paypage.services.errors import not_found
 from paypage.services.tenancy import Tenant
 from paypage.store import models
+
+WAKEUP_CHANNEL = "inkasso_work"
 
 
 def record(
@@ -39,7 +41,16 @@ def record(
     for endpoint in _endpoints(session, tenant):
         if webhook_endpoints.subscribed(endpoint, event_type):
             webhook_endpoints.enqueue(session, tenant.creditor_id, endpoint.id, event.id, claim_id, now)
+            _wake_workers(session)
     return event
+
+
+def _wake_workers(session: Session) -> None:
+    """On PostgreSQL, tell idle workers at commit that there is something to deliver (LISTEN/NOTIFY)."""
+    if session.info.get("inkasso.notified") or session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(text(f"NOTIFY {WAKEUP_CHANNEL}"))
+    session.info["inkasso.notified"] = True
 
 
 def _endpoints(session: Session, tenant: Tenant) -> list[models.WebhookEndpoint]:

@@ -44,7 +44,10 @@ from inkasso.types.events import EVENT_TYPES, WebhookEvent, parse_event
 
 __all__ = [
     "DEFAULT_TOLERANCE",
+    "ID_HEADER",
     "SECRET_PREFIX",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
     "HeadersLike",
     "headers",
     "new_secret",

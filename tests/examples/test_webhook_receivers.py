@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
@@ -16,11 +17,16 @@ import inkasso
 import pytest
 from django.test import Client as DjangoClient
 from django.test.utils import override_settings
-from fastapi.testclient import TestClient
 from flask import Flask
+from starlette.exceptions import StarletteDeprecationWarning
 
 from examples import webhooks_django, webhooks_fastapi, webhooks_flask
 from tests.factories.webhook_events import claim_snapshot, event_json
+
+with warnings.catch_warnings():
+    # Starlette's test client now prefers the httpx2 package and warns when it falls back to httpx.
+    warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OLD_SECRET = "whsec_dGhlIG90aGVyIHNlY3JldCBvZiAzMiBieXRlcyEh"

@@ -200,6 +200,16 @@ def test_openapi_document_lists_every_operation(api: Api) -> None:
         "updateClaim",
         "cancelClaim",
         "listClaimEvents",
+        "createWebhookEndpoint",
+        "listWebhookEndpoints",
+        "getWebhookEndpoint",
+        "updateWebhookEndpoint",
+        "deleteWebhookEndpoint",
+        "rotateWebhookSecret",
+        "listWebhookAttempts",
+        "listEvents",
+        "getEvent",
+        "resendEvent",
     }
     schemas = document["components"]["schemas"]
     assert "amount" in schemas["ClaimCreateParams"]["required"]

@@ -52,7 +52,10 @@ def test_every_exception_class_of_the_module_is_exported() -> None:
 def test_the_webhooks_module_exports_its_functions() -> None:
     assert set(inkasso.webhooks.__all__) == {
         "DEFAULT_TOLERANCE",
+        "ID_HEADER",
         "SECRET_PREFIX",
+        "SIGNATURE_HEADER",
+        "TIMESTAMP_HEADER",
         "HeadersLike",
         "headers",
         "new_secret",
