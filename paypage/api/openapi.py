@@ -107,6 +107,7 @@ def document() -> dict[str, Any]:
         (wire.WebhookEndpoint, "serialization"),
         (wire.WebhookAttempt, "serialization"),
         (wire.DeletedObject, "serialization"),
+        (wire.EventResend, "serialization"),
     ]
     _, schemas = models_json_schema(models, ref_template=_REF)
     claim = _ref(wire.Claim)
@@ -184,15 +185,6 @@ def _webhook_paths() -> dict[str, Any]:
     endpoint = _ref(wire.WebhookEndpoint)
     endpoint_id = {"name": "endpoint_id", "in": "path", "required": True, "schema": {"type": "string"}}
     event_id = {"name": "event_id", "in": "path", "required": True, "schema": {"type": "string"}}
-    resend_answer = {
-        "type": "object",
-        "properties": {
-            "object": {"const": "delivery"},
-            "event_id": {"type": "string"},
-            "endpoint_id": {"type": "string"},
-            "status": {"const": "pending"},
-        },
-    }
     return {
         "/v1/webhook_endpoints": {
             "post": _operation(
@@ -258,7 +250,7 @@ def _webhook_paths() -> dict[str, Any]:
             "post": _operation(
                 "resendEvent",
                 "Deliver an event to an endpoint again",
-                ("202", resend_answer),
+                ("202", _ref(wire.EventResend)),
                 wire.EventResendParams,
                 parameters=[event_id],
             )

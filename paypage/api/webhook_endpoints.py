@@ -103,5 +103,4 @@ def resend_event(event_id: str) -> Response:
     params = parse(wire.EventResendParams, json_object())
     with database().transaction() as session:
         webhook_endpoints.resend(session, current_tenant(), event_id, params.endpoint, settings().clock())
-    body = {"object": "delivery", "event_id": event_id, "endpoint_id": params.endpoint, "status": "pending"}
-    return json_response(body, 202)
+    return json_response(wire.EventResend(event_id=event_id, endpoint_id=params.endpoint, status="pending"), 202)

@@ -122,5 +122,6 @@ class Worker:
         signal.signal(signal.SIGINT, handler)
 
     def close(self) -> None:
+        self.stop()
         self._pool.shutdown(wait=True)
         self._http.close()

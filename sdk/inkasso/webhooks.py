@@ -41,6 +41,7 @@ from pydantic import ValidationError
 
 from inkasso._exceptions import WebhookVerificationError
 from inkasso.types.events import EVENT_TYPES, WebhookEvent, parse_event
+from inkasso.types.shared import Event
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -136,8 +137,11 @@ def verify(
     *,
     tolerance: int = DEFAULT_TOLERANCE,
     now: Callable[[], float] | None = None,
-) -> WebhookEvent:
+) -> WebhookEvent | Event:
     """Check a delivery's signature and timestamp, then return it as its typed event class.
+
+    An event type newer than this package comes back as the generic `inkasso.types.Event`, so an older
+    integration keeps acknowledging deliveries it does not act on.
 
     `payload` is the raw request body; `headers` any mapping of the request headers (looked up without
     regard to case: Flask's, Django's `request.headers`, Starlette's, a dict). `secret` may be a list
@@ -146,7 +150,7 @@ def verify(
 
     Raises `inkasso.WebhookVerificationError`, saying why, when a header is missing, the timestamp is
     malformed or more than `tolerance` seconds from now, no signature matches, the secret is malformed,
-    or the body is not an event this SDK knows.
+    or the body is not an event.
 
     ```python
     try:
@@ -255,21 +259,20 @@ def _any_signature_matches(header: str, expected: list[bytes]) -> bool:
     return matched
 
 
-def _parse(body: bytes) -> WebhookEvent:
+def _parse(body: bytes) -> WebhookEvent | Event:
     try:
         data = json.loads(body)
     except ValueError:
         raise WebhookVerificationError("the body is not JSON") from None
     event_type = data.get("type") if isinstance(data, dict) else None
-    if event_type not in EVENT_TYPES:
-        raise WebhookVerificationError(
-            f"the body is not a known event (type {event_type!r}); a newer event type needs a newer inkasso "
-            "package, or use verify_signature() and read the JSON yourself"
-        )
     try:
-        return parse_event(data)
+        if event_type in EVENT_TYPES:
+            return parse_event(data)
+        # A type newer than this package: still authentic, so hand it over untyped instead of refusing it
+        # (a refusal would be retried for days and finally disable the endpoint).
+        return Event.model_validate(data)
     except ValidationError as exc:
-        raise WebhookVerificationError(f"the body is not a valid {event_type} event: {exc}") from None
+        raise WebhookVerificationError(f"the body is not a valid event (type {event_type!r}): {exc}") from None
 
 
 def _signed_content(msg_id: str, timestamp: str, payload: bytes) -> bytes:

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import inkasso
 import pytest
-from inkasso.resources.events import AsyncEvents, EventResend, Events
+from inkasso.resources.events import AsyncEvents, Events
 from inkasso.resources.webhook_endpoints import AsyncWebhookEndpoints, WebhookEndpoints
-from inkasso.types import DeletedObject, Event, WebhookAttempt, WebhookEndpoint
+from inkasso.types import DeletedObject, Event, EventResend, WebhookAttempt, WebhookEndpoint
 
 ENDPOINT_ID = "whe_01m8a4r67gjhtb2f1gap1k3pfd"
 EVENT_ID = "evt_01m8a4r67gjhtb2f1gap1k3pfd"

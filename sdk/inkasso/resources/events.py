@@ -12,22 +12,11 @@ from inkasso._pagination import AsyncPaginator, SyncPaginator
 from inkasso._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from inkasso._serialize import body_of, path_segment
 from inkasso.resources._resource import AsyncAPIResource, SyncAPIResource
-from inkasso.types import Event, EventType, ListPage
-from inkasso.types._base import ResponseModel
+from inkasso.types import Event, EventResend, EventType, ListPage
 
-__all__ = ["AsyncEvents", "AsyncEventsWithRawResponse", "EventResend", "Events", "EventsWithRawResponse"]
+__all__ = ["AsyncEvents", "AsyncEventsWithRawResponse", "Events", "EventsWithRawResponse"]
 
 _EVENTS = "/v1/events"
-
-
-class EventResend(ResponseModel):
-    """The answer to a resend: a delivery of the event to the endpoint is queued."""
-
-    object: str = "delivery"
-    event_id: str
-    endpoint_id: str
-    status: str
-    """`pending` until the endpoint acknowledged the delivery; follow it in the endpoint's attempts."""
 
 
 def _event_path(event_id: str, suffix: str = "") -> str:

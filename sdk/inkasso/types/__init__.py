@@ -31,6 +31,7 @@ from inkasso.types.shared import (
 )
 from inkasso.types.webhook_endpoints import (
     DeletedObject,
+    EventResend,
     EventResendParams,
     WebhookAttempt,
     WebhookEndpoint,
@@ -44,6 +45,7 @@ __all__ = [
     "API_VERSION",
     "EVENT_TYPES",
     "DeletedObject",
+    "EventResend",
     "EventResendParams",
     "EventType",
     "WebhookAttempt",

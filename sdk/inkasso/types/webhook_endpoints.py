@@ -46,6 +46,16 @@ class EventResendParams(RequestModel):
     """The webhook endpoint (`whe_...`) to deliver the event to again."""
 
 
+class EventResend(ResponseModel):
+    """The answer to a resend: a delivery of the event to the endpoint is queued."""
+
+    object: Literal["delivery"] = "delivery"
+    event_id: str
+    endpoint_id: str
+    status: str
+    """`pending` until the endpoint acknowledged the delivery; follow it in the endpoint's attempts."""
+
+
 class WebhookEndpoint(ResponseModel):
     id: str
     object: Literal["webhook_endpoint"] = "webhook_endpoint"

@@ -1,0 +1,1 @@
+"""Payment providers behind one Protocol (sandbox, stripe, adyen), bank transfers and reconciliation."""
