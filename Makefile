@@ -25,6 +25,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python bench/api_submit.py
 	$(BIN)/python bench/sdk_overhead.py
+	$(BIN)/python bench/webhooks.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache dist build
