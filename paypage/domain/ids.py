@@ -11,7 +11,9 @@ import secrets
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 
-PREFIXES = frozenset({"clm", "dbt", "evt", "pay", "whe", "wdl", "wat", "ntc", "cred", "key", "req"})
+PREFIXES = frozenset(
+    {"clm", "dbt", "evt", "pay", "whe", "wdl", "wat", "ntc", "cred", "key", "req", "led", "pln", "dbr", "upl", "pev"}
+)
 
 
 def _encode(value: int, length: int) -> str:

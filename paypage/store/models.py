@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -100,6 +101,7 @@ class Claim(Base):
         UniqueConstraint("creditor_id", "livemode", "external_reference"),
         Index(None, "creditor_id", "livemode", "state", "id"),
         Index(None, "creditor_id", "livemode", "country", "id"),
+        Index(None, "creditor_id", "transfer_reference"),
     )
 
     creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -124,6 +126,8 @@ class Claim(Base):
     fees: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     pay_link_version: Mapped[int] = mapped_column(Integer, default=1)
+    transfer_reference: Mapped[str | None] = mapped_column(String(40))
+    """The reference a bank transfer must carry (ISO 11649 RF, or a Swiss QR reference) to be matched."""
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     next_action_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
@@ -269,3 +273,131 @@ class Notice(Base):
     subject_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime]
     read_at: Mapped[dt.datetime | None]
+
+
+class Payment(Base):
+    """One attempt of the debtor to pay, through a provider or by bank transfer."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        Index(None, "creditor_id", "claim_id", "id"),
+        Index(None, "creditor_id", "provider", "provider_payment_id"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    claim_id: Mapped[str] = mapped_column(String(32))
+    provider: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str | None] = mapped_column(String(32))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16))
+    """pending, succeeded, failed, refunded, abandoned."""
+    provider_reference: Mapped[str | None] = mapped_column(String(255))
+    provider_payment_id: Mapped[str | None] = mapped_column(String(255))
+    plan_id: Mapped[str | None] = mapped_column(String(32))
+    instalment_number: Mapped[int | None] = mapped_column(Integer)
+    failure_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    succeeded_at: Mapped[dt.datetime | None]
+
+
+class LedgerEntry(Base):
+    """Money that moved: the claim's `paid` is the sum of its entries (refunds are negative)."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        UniqueConstraint("creditor_id", "source", "source_reference", "kind"),
+        Index(None, "creditor_id", "claim_id"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    claim_id: Mapped[str] = mapped_column(String(32))
+    payment_id: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    """payment or refund."""
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    source: Mapped[str] = mapped_column(String(16))
+    """The provider, `bank_transfer` or `manual`."""
+    source_reference: Mapped[str] = mapped_column(String(255))
+    """The provider's payment id or the bank's entry reference: booked once per (source, reference, kind)."""
+    created_at: Mapped[dt.datetime]
+
+
+class ProviderEvent(Base):
+    """Provider notifications already processed, so a redelivery changes nothing."""
+
+    __tablename__ = "provider_events"
+    __table_args__ = (ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),)
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(16), primary_key=True)
+    provider_event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payment_id: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[dt.datetime]
+
+
+class PaymentPlan(Base):
+    """Instalments the debtor chose on the pay page."""
+
+    __tablename__ = "payment_plans"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        Index(None, "creditor_id", "claim_id"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    claim_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    """active, completed, defaulted, cancelled."""
+    currency: Mapped[str] = mapped_column(String(3))
+    total: Mapped[int] = mapped_column(BigInteger)
+    schedule: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
+    """[{number, due_date, amount, status, payment_id}] in order; amounts sum to `total`."""
+    method: Mapped[str | None] = mapped_column(String(32))
+    recurring_token: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class DebtorRequest(Base):
+    """What the debtor asked for on the pay page: already paid, a pause, a dispute, a message."""
+
+    __tablename__ = "debtor_requests"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        Index(None, "creditor_id", "claim_id"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    claim_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]]
+    upload_id: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+
+
+class Upload(Base):
+    """A file the debtor sent (proof of payment). Never served back inline."""
+
+    __tablename__ = "uploads"
+    __table_args__ = (ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),)
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    claim_id: Mapped[str] = mapped_column(String(32))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime]

@@ -23,6 +23,9 @@ EXTRA_DATA: dict[str, dict[str, Any]] = {
         "payment": {"id": "pay_02", "amount": 12_845, "currency": "EUR", "method": "sepa_debit"},
         "failure_reason": "insufficient_funds",
     },
+    "claim.payment_refunded": {
+        "payment": {"id": "pay_01", "amount": 12_845, "currency": "EUR", "method": "card", "provider": "stripe"}
+    },
     "claim.plan_created": {"plan": {"id": "pln_01", "instalments": 3, "instalment_amount": 4282, "currency": "EUR"}},
     "claim.plan_instalment_missed": {
         "plan": {"id": "pln_01", "instalments": 3, "instalment_amount": 4282, "currency": "EUR"},

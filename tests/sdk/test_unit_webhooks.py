@@ -306,6 +306,7 @@ EVENT_CLASSES: dict[str, type[BaseModel]] = {
     "claim.viewed": events.ClaimViewedEvent,
     "claim.payment_succeeded": events.ClaimPaymentSucceededEvent,
     "claim.payment_failed": events.ClaimPaymentFailedEvent,
+    "claim.payment_refunded": events.ClaimPaymentRefundedEvent,
     "claim.paid": events.ClaimPaidEvent,
     "claim.plan_created": events.ClaimPlanCreatedEvent,
     "claim.plan_instalment_missed": events.ClaimPlanInstalmentMissedEvent,

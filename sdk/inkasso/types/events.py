@@ -22,6 +22,7 @@ EventType = Literal[
     "claim.viewed",
     "claim.payment_succeeded",
     "claim.payment_failed",
+    "claim.payment_refunded",
     "claim.paid",
     "claim.plan_created",
     "claim.plan_instalment_missed",
@@ -140,6 +141,11 @@ class ClaimPaymentFailedEvent(_EventBase):
     data: PaymentData
 
 
+class ClaimPaymentRefundedEvent(_EventBase):
+    type: Literal["claim.payment_refunded"]
+    data: PaymentData
+
+
 class ClaimPaidEvent(_EventBase):
     type: Literal["claim.paid"]
     data: ClaimData
@@ -207,6 +213,7 @@ WebhookEvent = Annotated[
     | ClaimViewedEvent
     | ClaimPaymentSucceededEvent
     | ClaimPaymentFailedEvent
+    | ClaimPaymentRefundedEvent
     | ClaimPaidEvent
     | ClaimPlanCreatedEvent
     | ClaimPlanInstalmentMissedEvent
