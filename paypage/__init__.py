@@ -15,15 +15,29 @@ from paypage.store.db import Database
 
 __all__ = ["create_app"]
 
+# A form posting to /p/<token>/pay is answered by a redirect to the provider's hosted checkout, and
+# browsers apply form-action to that redirect too: the providers' checkout hosts are listed for that.
+PROVIDER_CHECKOUT_ORIGINS = "https://checkout.stripe.com https://*.adyen.link https://*.adyen.com"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    f"base-uri 'none'; form-action 'self' {PROVIDER_CHECKOUT_ORIGINS}; frame-ancestors {{ancestors}}"
+)
 _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
     "Cache-Control": "no-store",
 }
+
+
+def _security_headers(response: Response) -> None:
+    for name, value in _SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    # A page framed by a creditor's shop (?embed=1) names the shop's origins; every other page refuses frames.
+    ancestors = g.get("frame_ancestors")
+    response.headers["Content-Security-Policy"] = CSP.format(ancestors=" ".join(ancestors) if ancestors else "'none'")
+    if not ancestors:
+        response.headers["X-Frame-Options"] = "DENY"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -44,15 +58,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers["Request-Id"] = g.get("request_id", "")
-        for name, value in _SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+        _security_headers(response)
         return response
 
-    from paypage import api, cli, pay
+    from paypage import api, cli, i18n, pay, provider_hooks, sandbox_checkout
     from paypage.api.errors import http_error, internal_error
 
+    i18n.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pay.bp)
+    app.register_blueprint(provider_hooks.bp)
+    app.register_blueprint(sandbox_checkout.bp)
     cli.register(app)
 
     # The API's error shape applies under /v1 even where no blueprint view matched (404, 405, 413).

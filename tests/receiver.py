@@ -25,6 +25,7 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     in_flight: dict[str, int] = field(default_factory=dict)
     overlaps: list[str] = field(default_factory=list)
+    incomplete: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -39,6 +40,12 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802 - the http.server API
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                if len(body) < length:
+                    # The sender died mid-request (a killed worker): nothing was delivered.
+                    with receiver.lock:
+                        receiver.incomplete += 1
+                    self.close_connection = True
+                    return
                 record = Received({k.lower(): v for k, v in self.headers.items()}, body, time.monotonic())
                 msg_id = self.headers.get("webhook-id", "")
                 with receiver.lock:

@@ -366,8 +366,30 @@ def update(session: Session, tenant: Tenant, claim_id: str, params: wire.ClaimUp
     return claim, debtor
 
 
-def transition(session: Session, tenant: Tenant, row: Row, target: str, now: dt.datetime, **data: Any) -> None:
-    """Move the claim to `target` and record the event `claim.<target>` with `data`."""
+#: The event a move into a state records; None where another event tells the story (plan_created).
+_TRANSITION_EVENTS: dict[str, str | None] = {
+    "paid": "claim.paid",
+    "cancelled": "claim.cancelled",
+    "paused": "claim.paused",
+    "disputed": "claim.disputed",
+    "escalated": "claim.escalated",
+    "written_off": "claim.written_off",
+    "payment_plan": None,
+    "in_collection": None,
+    "open": None,
+}
+
+
+def transition(
+    session: Session,
+    tenant: Tenant,
+    row: Row,
+    target: str,
+    now: dt.datetime,
+    event_type: str | None = None,
+    **data: Any,
+) -> None:
+    """Move the claim to `target` and record its event (the state's own, or `event_type`) with `data`."""
     claim, _ = row
     try:
         check_transition(claim.state, target)
@@ -380,9 +402,9 @@ def transition(session: Session, tenant: Tenant, row: Row, target: str, now: dt.
         claim.closed_at = now
         claim.next_action_at = None
         revoke_pay_links(session, claim, now)
-    events.record(
-        session, tenant, f"claim.{target}", now, claim.id, {**snapshot(row), "previous_state": previous, **data}
-    )
+    event_type = event_type or _TRANSITION_EVENTS[target]
+    if event_type is not None:
+        events.record(session, tenant, event_type, now, claim.id, {**snapshot(row), "previous_state": previous, **data})
 
 
 def revoke_pay_links(session: Session, claim: models.Claim, now: dt.datetime) -> None:

@@ -1,0 +1,103 @@
+"""Everything a pay page needs about the claim behind a token, loaded once per request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g, request
+from sqlalchemy.orm import Session
+
+from inkasso import types as wire
+from paypage import i18n
+from paypage.domain.countries import Country, get_country_or_fallback
+from paypage.domain.money import Money
+from paypage.domain.tokens import token_digest
+from paypage.formatting import format_money
+from paypage.services import claims
+from paypage.services.tenancy import Tenant
+from paypage.store import models
+
+LANGUAGE_COOKIE = "inkasso_lang"
+PAID_PAGE_DAYS = 30
+"""How long after payment the link still shows the "settled, thank you" page."""
+
+
+class LinkInvalid(Exception):
+    """Unknown, guessed, revoked or expired token: every case gets the same page."""
+
+
+@dataclass
+class PayContext:
+    token: str
+    tenant: Tenant
+    claim: models.Claim
+    debtor: models.Debtor
+    creditor: models.Creditor
+    country: Country
+    language: str
+    locale: str
+    view: wire.Claim
+
+    @property
+    def row(self) -> claims.Row:
+        return self.claim, self.debtor
+
+    def money(self, amount: int) -> str:
+        return format_money(Money(amount, self.claim.currency), self.locale)
+
+    @property
+    def outstanding(self) -> Money:
+        return Money(claims_outstanding(self.claim), self.claim.currency)
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self.creditor.settings
+
+
+def claims_outstanding(claim: models.Claim) -> int:
+    return claim.principal + claim.interest + claim.fees_total - claim.paid
+
+
+def load(session: Session, token: str, now: dt.datetime, for_update: bool = False) -> PayContext:
+    if not 16 <= len(token) <= 64:
+        raise LinkInvalid
+    link = session.get(models.PayLink, token_digest(token))
+    if link is None:
+        raise LinkInvalid
+    creditor = session.get(models.Creditor, link.creditor_id)
+    found = session.get(models.Claim, (link.creditor_id, link.claim_id))
+    if creditor is None or found is None or found.pay_link_version != link.version:
+        raise LinkInvalid
+    tenant = Tenant(found.creditor_id, found.livemode)
+    claim, debtor = claims.get(session, tenant, found.id, for_update=for_update)
+    if link.revoked_at is not None and not _recently_paid(claim, now):
+        raise LinkInvalid
+    country = get_country_or_fallback(debtor.country)
+    language = i18n.choose(
+        request.args.get("lang"),
+        request.cookies.get(LANGUAGE_COOKIE),
+        debtor.language,
+        [lang for lang, _ in request.accept_languages],
+        country.languages,
+    )
+    i18n.activate(language)
+    locale = i18n.babel_locale(language, debtor.country)
+    g.locale = locale
+    return PayContext(
+        token=token,
+        tenant=tenant,
+        claim=claim,
+        debtor=debtor,
+        creditor=creditor,
+        country=country,
+        language=language,
+        locale=locale,
+        view=claims.render((claim, debtor), None),
+    )
+
+
+def _recently_paid(claim: models.Claim, now: dt.datetime) -> bool:
+    closed = claim.closed_at
+    return claim.state == "paid" and closed is not None and now - closed < dt.timedelta(days=PAID_PAGE_DAYS)
