@@ -105,12 +105,33 @@ class RedactingRequestHandler(WSGIRequestHandler):
         super().log_request(code, size)
 
 
+DEMO_SETTINGS = {
+    "payments": {"provider": "sandbox"},
+    "bank_accounts": {
+        "EUR": {"holder": DEMO_CREDITOR, "iban": "DE89370400440532013000", "bic": "COBADEFFXXX"},
+        "CHF": {
+            "holder": DEMO_CREDITOR,
+            "iban": "CH9300762011623852957",
+            "address": {
+                "street": "Bahnhofstrasse",
+                "house_num": "1",
+                "pcode": "8001",
+                "city": "Zürich",
+                "country": "CH",
+            },
+        },
+    },
+    "embed_origins": ["http://127.0.0.1:5000", "http://localhost:5000"],
+}
+
+
 def _demo_key(now: dt.datetime) -> str:
     """A fresh test key for the demo creditor (keys are stored hashed, so an old one cannot be shown)."""
     with database().transaction() as session:
         creditor = session.scalars(select(models.Creditor).where(models.Creditor.name == DEMO_CREDITOR)).first()
         if creditor is None:
             creditor = creditors.create_creditor(session, DEMO_CREDITOR, now)
+        creditor.settings = DEMO_SETTINGS
         return creditors.issue_key(session, creditor.id, False, now, name="make demo").secret
 
 

@@ -21,7 +21,8 @@ from flask import Flask, g
 SUPPORTED = ("de", "en", "fr", "nl", "it", "es", "pl", "sv", "da", "fi", "nb")
 """Pay-page languages; English is the source language of every string."""
 
-LANGUAGE_NAMES = {code: Locale.parse(code).get_display_name(code).capitalize() for code in SUPPORTED}
+LANGUAGE_NAMES = {code: str(Locale.parse(code).get_display_name(code)).capitalize() for code in SUPPORTED}
+"""Each language in its own words, for the language switch."""
 
 
 def locales_dir() -> Path:

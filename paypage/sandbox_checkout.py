@@ -6,9 +6,9 @@ from flask import Blueprint, Response, abort, make_response, redirect, render_te
 
 from paypage.domain.money import Money
 from paypage.formatting import format_money
+from paypage.pay.csrf import check_csrf, csrf_field
 from paypage.payments.protocol import ProviderError
 from paypage.payments.registry import sandbox_for
-from paypage.pay.csrf import check_csrf, csrf_field
 from paypage.services.errors import RequestError
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")

@@ -31,11 +31,11 @@ def _limiters() -> tuple[RateLimiter, RateLimiter]:
     if found is None:
         found = (RateLimiter(*TOKEN_RATE), RateLimiter(*IP_RATE))
         current_app.extensions["inkasso.pay_limits"] = found
-    return found  # type: ignore[no-any-return]
+    return found
 
 
-def _page(template: str, status: int, **values: object) -> Response:
-    response = make_response(render_template(template, **values), status)
+def _page(template: str, http_status: int, **values: object) -> Response:
+    response = make_response(render_template(template, **values), http_status)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     return response
 

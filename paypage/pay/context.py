@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import g, request
+from inkasso import types as wire
 from sqlalchemy.orm import Session
 
-from inkasso import types as wire
 from paypage import i18n
 from paypage.domain.countries import Country, get_country_or_fallback
 from paypage.domain.money import Money
@@ -74,7 +74,7 @@ def load(session: Session, token: str, now: dt.datetime, for_update: bool = Fals
     claim, debtor = claims.get(session, tenant, found.id, for_update=for_update)
     if link.revoked_at is not None and not _recently_paid(claim, now):
         raise LinkInvalid
-    country = get_country_or_fallback(debtor.country)
+    country = get_country_or_fallback(debtor.country, claim.currency)
     language = i18n.choose(
         request.args.get("lang"),
         request.cookies.get(LANGUAGE_COOKIE),

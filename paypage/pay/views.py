@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import cast
 
 from flask import Response, g, make_response, redirect, render_template, request, url_for
+from inkasso.types import DebtorType
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from paypage import i18n
-from paypage.domain.countries import methods_for
+from paypage.domain.countries import Method, methods_for
 from paypage.domain.instalments import PlanRuleError, max_months, next_business_day
 from paypage.domain.money import Money
 from paypage.extensions import database, settings
@@ -18,7 +21,7 @@ from paypage.pay.bank import bank_details
 from paypage.pay.context import LANGUAGE_COOKIE, PayContext, load
 from paypage.pay.csrf import check_csrf
 from paypage.pay.forms import FormErrors, parse_amount, parse_date, required_text
-from paypage.payments.protocol import CheckoutRequest, ProviderError
+from paypage.payments.protocol import Checkout, CheckoutRequest, PaymentProvider, ProviderError
 from paypage.payments.registry import provider_for, provider_name
 from paypage.services import claims, debtor_requests, events, payments, plans
 from paypage.store import models
@@ -52,18 +55,23 @@ def _render(ctx: PayContext, template: str, status: int = 200, **values: object)
     return response
 
 
-def _methods(ctx: PayContext) -> list[object]:
+def _methods(ctx: PayContext) -> list[Method]:
+    """What the debtor can pay with online: country, currency, debtor type, the creditor's choice and
+    what the creditor's provider supports. Bank transfer has its own box on the page."""
     allowed = ctx.settings.get("methods")
-    return list(
-        methods_for(ctx.country, ctx.claim.currency, ctx.debtor.type, set(allowed) if allowed else None)
+    provider = provider_name(ctx.creditor)
+    offered = methods_for(
+        ctx.country, ctx.claim.currency, cast(DebtorType, ctx.debtor.type), set(allowed) if allowed else None
     )
+    return [
+        method
+        for method in offered
+        if method.kind != "bank_transfer" and (provider == "sandbox" or getattr(method, provider) is not None)
+    ]
 
 
-def _record_view(session: object, ctx: PayContext, now: dt.datetime) -> None:
+def _record_view(session: Session, ctx: PayContext, now: dt.datetime) -> None:
     """One `claim.viewed` a day is enough for the timeline and the creditor."""
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)  # noqa: S101
     last = session.scalars(
         select(models.Event.created_at)
         .where(
@@ -108,7 +116,7 @@ def pay(token: str) -> Response:
         if ctx.claim.state in ("paid",) or ctx.outstanding.amount <= 0:
             return redirect(url_for("pay.show", token=token), code=303)  # type: ignore[return-value]
         chosen = request.form.get("method", "")
-        method = next((m for m in _methods(ctx) if m.id == chosen), None)  # type: ignore[attr-defined]
+        method = next((m for m in _methods(ctx) if m.id == chosen), None)
         if method is None:
             return redirect(url_for("pay.show", token=token), code=303)  # type: ignore[return-value]
         amount = ctx.outstanding
@@ -120,7 +128,12 @@ def pay(token: str) -> Response:
                 amount = Money(int(instalment["amount"]), ctx.claim.currency)
         provider = provider_for(ctx.creditor)
         payment = payments.start(
-            session, ctx.row, provider_name(ctx.creditor), method.id, amount, now,
+            session,
+            ctx.row,
+            provider_name(ctx.creditor),
+            method.id,
+            amount,
+            now,
             plan_id=plan.id if plan else None,
             instalment_number=int(instalment["number"]) if instalment else None,
         )
@@ -129,14 +142,15 @@ def pay(token: str) -> Response:
     return redirect(checkout.redirect_url, code=303)  # type: ignore[return-value]
 
 
-def _checkout(ctx: PayContext, provider: object, payment: models.Payment, method: object, amount: Money,
-              recurring: bool) -> object:
+def _checkout(
+    ctx: PayContext, provider: PaymentProvider, payment: models.Payment, method: Method, amount: Money, recurring: bool
+) -> Checkout:
     base = settings().public_url.rstrip("/")
     request_ = CheckoutRequest(
         payment_id=payment.id,
         amount=amount,
-        method=method.id,  # type: ignore[attr-defined]
-        provider_method=getattr(method, provider_name(ctx.creditor), None) or method.id,  # type: ignore[attr-defined]
+        method=method.id,
+        provider_method=getattr(method, provider_name(ctx.creditor), None) or method.id,
         country=ctx.debtor.country,
         locale=ctx.locale,
         description=f"{ctx.creditor.name} {ctx.claim.external_reference}",
@@ -147,7 +161,7 @@ def _checkout(ctx: PayContext, provider: object, payment: models.Payment, method
         setup_recurring=recurring,
     )
     try:
-        return provider.create_checkout(request_)  # type: ignore[attr-defined]
+        return provider.create_checkout(request_)
     except ProviderError:
         log.warning("checkout could not be created for payment %s", payment.id)
         raise
@@ -175,7 +189,7 @@ def plan(token: str) -> Response:
             return redirect(url_for("pay.show", token=token), code=303)  # type: ignore[return-value]
         rules = plans.rules_for(ctx.country, ctx.settings)
         limit = max_months(ctx.outstanding, rules)
-        recurring = [m for m in _methods(ctx) if getattr(m, "recurring", False)]
+        recurring = [m for m in _methods(ctx) if m.recurring]
         source = request.form if request.method == "POST" else request.args
         errors = FormErrors()
         months = _months(source.get("months"), limit, errors)
@@ -196,15 +210,27 @@ def plan(token: str) -> Response:
                 first = schedule[0]
                 provider = provider_for(ctx.creditor)
                 payment = payments.start(
-                    session, ctx.row, provider_name(ctx.creditor), chosen.id, first.amount, now,
-                    plan_id=record.id, instalment_number=1,
+                    session,
+                    ctx.row,
+                    provider_name(ctx.creditor),
+                    chosen.id,
+                    first.amount,
+                    now,
+                    plan_id=record.id,
+                    instalment_number=1,
                 )
                 checkout = _checkout(ctx, provider, payment, chosen, first.amount, recurring=True)
-                payment.provider_reference = checkout.provider_reference  # type: ignore[attr-defined]
-                return redirect(checkout.redirect_url, code=303)  # type: ignore[attr-defined, return-value]
+                payment.provider_reference = checkout.provider_reference
+                return redirect(checkout.redirect_url, code=303)  # type: ignore[return-value]
         return _render(
-            ctx, "pay/plan.html", status=400 if errors and request.method == "POST" else 200,
-            limit=limit, months=months, schedule=schedule, methods=recurring, errors=errors,
+            ctx,
+            "pay/plan.html",
+            status=400 if errors and request.method == "POST" else 200,
+            limit=limit,
+            months=months,
+            schedule=schedule,
+            methods=recurring,
+            errors=errors,
         )
 
 
@@ -217,7 +243,7 @@ def _months(raw: str | None, limit: int, errors: FormErrors) -> int | None:
     return int(raw)
 
 
-@bp.route("/<token>/<any(already-paid, pause, dispute, contact):kind>", methods=["GET", "POST"])
+@bp.route("/<token>/<any('already-paid', pause, dispute, contact):kind>", methods=["GET", "POST"])
 def debtor_request(token: str, kind: str) -> Response:
     now = settings().clock()
     with database().transaction() as session:
@@ -232,18 +258,21 @@ def debtor_request(token: str, kind: str) -> Response:
             if done:
                 return _render(ctx, "pay/request_done.html", kind=kind)
         return _render(
-            ctx, f"pay/request_{kind.replace('-', '_')}.html", status=400 if errors else 200,
-            kind=kind, errors=errors, form=request.form, pause_limit=pause_limit, today=now.date(),
+            ctx,
+            f"pay/request_{kind.replace('-', '_')}.html",
+            status=400 if errors else 200,
+            kind=kind,
+            errors=errors,
+            form=request.form,
+            pause_limit=pause_limit,
+            today=now.date(),
             outstanding=ctx.money(ctx.outstanding.amount),
         )
 
 
 def _handle_request(
-    session: object, ctx: PayContext, kind: str, errors: FormErrors, now: dt.datetime, pause_limit: int
+    session: Session, ctx: PayContext, kind: str, errors: FormErrors, now: dt.datetime, pause_limit: int
 ) -> bool:
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)  # noqa: S101
     form = request.form
     today = now.date()
     if kind == "already-paid":
@@ -263,8 +292,13 @@ def _handle_request(
         debtor_requests.already_paid(session, ctx.tenant, ctx.row, paid_on, amount, note, proof, now)
         return True
     if kind == "pause":
-        until = parse_date(form.get("until"), errors, "until", earliest=today + dt.timedelta(days=1),
-                           latest=today + dt.timedelta(days=pause_limit))
+        until = parse_date(
+            form.get("until"),
+            errors,
+            "until",
+            earliest=today + dt.timedelta(days=1),
+            latest=today + dt.timedelta(days=pause_limit),
+        )
         reason = form.get("reason", "").strip()[:1000]
         if errors or until is None:
             return False
@@ -274,12 +308,12 @@ def _handle_request(
         debtor_requests.pause(session, ctx.tenant, ctx.row, until, reason, now)
         return True
     if kind == "dispute":
-        reason = required_text(form.get("reason"), errors, "reason", 2000)
-        if errors or reason is None:
+        grounds = required_text(form.get("reason"), errors, "reason", 2000)
+        if errors or grounds is None:
             return False
         if ctx.claim.state == "disputed":
             return True
-        debtor_requests.dispute(session, ctx.tenant, ctx.row, reason, now)
+        debtor_requests.dispute(session, ctx.tenant, ctx.row, grounds, now)
         return True
     message = required_text(form.get("message"), errors, "message", 2000)
     reply_to = form.get("reply_to", "").strip()[:254]

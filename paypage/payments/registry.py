@@ -62,5 +62,6 @@ def provider_for(creditor: models.Creditor, name: str | None = None) -> PaymentP
             environment=options.get("environment", "test"),
             live_url_prefix=options.get("live_url_prefix"),
             base_url=options.get("base_url"),
+            return_url=settings().public_url,
         )
     raise ProviderError(f"unknown payment provider {name!r}")

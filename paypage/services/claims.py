@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from paypage.domain.ids import new_id
 from paypage.domain.states import InvalidTransitionError, check_transition, is_final
 from paypage.domain.tokens import pay_token, token_digest
+from paypage.payments.bank_transfer.rf import rf_for_claim
 from paypage.services import events
 from paypage.services.errors import RequestError, not_found
 from paypage.services.tenancy import Tenant
@@ -165,6 +166,7 @@ def _new_rows(tenant: Tenant, params: wire.ClaimCreateParams, now: dt.datetime) 
         created_at=now,
         updated_at=now,
     )
+    claim.transfer_reference = rf_for_claim(claim.id)
     return claim, debtor
 
 

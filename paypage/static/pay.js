@@ -19,8 +19,7 @@
 
   // Amounts stay integers of minor units; only the text is put together here.
   function digitsOf(text) { return (text.match(/[.,](\d+)\D*$/) || [null, ""])[1].length; }
-  function formatMinor(minor, digits) {
-    var lang = document.documentElement.lang;
+  function formatMinor(minor, digits, lang) {
     var unit = Math.pow(10, digits);
     var whole = Math.floor(minor / unit).toLocaleString(lang);
     if (!digits) { return whole; }
@@ -45,7 +44,8 @@
       var months = parseInt(select.value, 10);
       var base = Math.floor(total / months);
       var extra = total % months ? 1 : 0;
-      out.textContent = months + " × " + formatMinor(base + extra, digitsOf(sample));
+      var lang = form.getAttribute("data-locale") || document.documentElement.lang;
+      out.textContent = months + " × " + formatMinor(base + extra, digitsOf(sample), lang);
     }
     select.addEventListener("change", render);
     render();

@@ -1,0 +1,86 @@
+"""The bank-transfer box of the pay page: account, amount, reference, and the QR code for banking apps.
+
+A creditor keeps one account per currency in `settings["bank_accounts"]`:
+
+    {"EUR": {"holder": "Demo Shop GmbH", "iban": "DE89...", "bic": "COBADEFFXXX"},
+     "CHF": {"holder": "Demo Shop GmbH", "iban": "CH93...", "address": {"street": "Bahnhofstrasse",
+             "house_num": "1", "pcode": "8001", "city": "Zürich", "country": "CH"}}}
+
+EUR claims get an EPC QR code where the debtor's banking apps scan it (the country file says so);
+CHF (and EUR) claims for Swiss debtors get the Swiss QR-bill's code, whose account must be Swiss.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from paypage import i18n
+from paypage.pay.context import PayContext
+from paypage.payments.bank_transfer.epc import epc_payload
+from paypage.payments.bank_transfer.iban import format_iban, validate_iban
+from paypage.payments.bank_transfer.rf import format_rf
+from paypage.payments.bank_transfer.svg import qr_svg
+from paypage.payments.bank_transfer.swiss import StructuredAddress, swiss_qr_bill, swiss_qr_svg
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BankDetails:
+    holder: str
+    iban_display: str
+    bic: str | None
+    reference_display: str
+    qr_svg: Markup | None
+
+
+def account_for(settings: dict[str, Any], currency: str) -> dict[str, Any] | None:
+    accounts = settings.get("bank_accounts", {})
+    account = accounts.get(currency) if isinstance(accounts, dict) else None
+    return account if isinstance(account, dict) and account.get("iban") else None
+
+
+def bank_details(ctx: PayContext) -> BankDetails | None:
+    account = account_for(ctx.settings, ctx.claim.currency)
+    reference = ctx.claim.transfer_reference
+    if account is None or reference is None or ctx.outstanding.amount <= 0:
+        return None
+    iban = validate_iban(str(account["iban"]))
+    holder = str(account.get("holder") or ctx.creditor.name)
+    bic = account.get("bic")
+    return BankDetails(
+        holder=holder,
+        iban_display=format_iban(iban),
+        bic=str(bic) if bic else None,
+        reference_display=format_rf(reference),
+        qr_svg=_qr(ctx, account, iban, holder, reference),
+    )
+
+
+def _qr(ctx: PayContext, account: dict[str, Any], iban: str, holder: str, reference: str) -> Markup | None:
+    title = i18n.gettext("QR code for your banking app")
+    try:
+        if ctx.country.qr_standard == "swiss_qr_bill" and iban[:2] in ("CH", "LI"):
+            address = account.get("address")
+            if not isinstance(address, dict):
+                return None
+            creditor = StructuredAddress(name=holder, **address)  # type: ignore[typeddict-item]
+            language = ctx.language if ctx.language in ("de", "fr", "it", "en") else "de"
+            bill = swiss_qr_bill(
+                creditor=creditor, iban=iban, amount=ctx.outstanding, reference=reference, language=language
+            )
+            return Markup(swiss_qr_svg(bill, title=title))  # noqa: S704 - SVG built by our own renderer
+        if ctx.country.qr_standard == "epc" and ctx.claim.currency == "EUR":
+            bic = account.get("bic")
+            payload = epc_payload(
+                name=holder, iban=iban, amount=ctx.outstanding, bic=str(bic) if bic else None, reference=reference
+            )
+            return Markup(qr_svg(payload, title=title))  # noqa: S704 - SVG built by our own renderer
+    except ValueError:
+        # A misconfigured account must not take the page down; the details above still let people pay.
+        log.warning("no bank QR code for creditor %s: account settings are invalid", ctx.creditor.id)
+    return None
