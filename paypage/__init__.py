@@ -10,6 +10,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from paypage.config import Settings, load_settings
+from paypage.pay.csrf import set_cookie as set_csrf_cookie
 from paypage.services.claims import LinkMaker
 from paypage.store.db import Database
 
@@ -59,7 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     def _headers(response: Response) -> Response:
         response.headers["Request-Id"] = g.get("request_id", "")
         _security_headers(response)
-        return response
+        return set_csrf_cookie(response)
 
     from paypage import api, cli, i18n, pay, provider_hooks, sandbox_checkout
     from paypage.api.errors import http_error, internal_error

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,8 +104,8 @@ def app(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.T
 class Served:
     """The app behind a real HTTP server on 127.0.0.1."""
 
-    def __init__(self, application: Flask) -> None:
-        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, application, threaded=True)
+    def __init__(self, application: Flask, port: int = 0) -> None:
+        self.server: BaseWSGIServer = make_server("127.0.0.1", port, application, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
@@ -112,6 +113,26 @@ class Served:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def site(backend_url: str, data_dir: Path, **overrides: object) -> Iterator[tuple[Flask, Served]]:
+    """The app served over HTTP with its public URL pointing at itself, as pay links and the sandbox
+    provider's webhooks need."""
+    port = free_port()
+    application = build_app(backend_url, data_dir, public_url=f"http://127.0.0.1:{port}", **overrides)
+    server = Served(application, port)
+    try:
+        yield application, server
+    finally:
+        server.stop()
+        application.extensions["inkasso.db"].dispose()
 
 
 @pytest.fixture(scope="session")

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
-from paypage.api import auth, claims, errors, openapi, webhook_endpoints  # noqa: E402, F401  (views register on import)
+from paypage.api import auth, bank_transactions, claims, errors, openapi, webhook_endpoints  # noqa: E402, F401

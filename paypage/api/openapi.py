@@ -108,6 +108,9 @@ def document() -> dict[str, Any]:
         (wire.WebhookAttempt, "serialization"),
         (wire.DeletedObject, "serialization"),
         (wire.EventResend, "serialization"),
+        (wire.BankTransactionParams, "validation"),
+        (wire.BankTransaction, "serialization"),
+        (wire.BankStatementResult, "serialization"),
     ]
     _, schemas = models_json_schema(models, ref_template=_REF)
     claim = _ref(wire.Claim)
@@ -167,6 +170,24 @@ def document() -> dict[str, Any]:
             )
         },
         **_webhook_paths(),
+        "/v1/bank_transactions": {
+            "post": _operation(
+                "reportBankTransaction",
+                "Report a bank transfer received; it is matched by its reference",
+                ("201", _ref(wire.BankTransaction)),
+                wire.BankTransactionParams,
+            )
+        },
+        "/v1/bank_statements": {
+            "post": {
+                **_operation(
+                    "importBankStatement",
+                    "Import a CAMT.053 statement; every credit is matched and booked once",
+                    ("200", _ref(wire.BankStatementResult)),
+                ),
+                "requestBody": {"required": True, "content": {"application/xml": {"schema": {"type": "string"}}}},
+            }
+        },
     }
     return {
         "openapi": "3.1.0",

@@ -13,7 +13,7 @@ from paypage import i18n
 from paypage.api.ratelimit import RateLimiter
 from paypage.domain.tokens import token_digest
 from paypage.pay.context import LinkInvalid
-from paypage.pay.csrf import csrf_field, set_cookie
+from paypage.pay.csrf import csrf_field
 from paypage.payments.protocol import ProviderError
 from paypage.services.errors import RequestError
 
@@ -66,11 +66,6 @@ def _rate_limit() -> Response | None:
         response.headers["Retry-After"] = RateLimiter.retry_after(wait)
         return response
     return None
-
-
-@bp.after_request
-def _cookie(response: Response) -> Response:
-    return set_cookie(response)
 
 
 @bp.errorhandler(LinkInvalid)

@@ -102,6 +102,7 @@ def render(row: Row, links: LinkMaker | None) -> wire.Claim:
         fees=[wire.Fee.model_validate(fee) for fee in claim.fees],
         metadata=claim.metadata_,
         pay_url=links.url(claim) if links else None,
+        transfer_reference=claim.transfer_reference,
         cancellation_reason=claim.cancellation_reason,
         created_at=claim.created_at,
         updated_at=claim.updated_at,

@@ -121,12 +121,16 @@ def _book_one(
     row = claims.get(session, tenant, payment.claim_id, for_update=True)
     reference = notification.provider_payment_id
     if notification.kind == "payment_succeeded":
-        applied = _enter(session, tenant, row, payment, "payment", notification.amount.amount, provider, reference, now)
+        applied = enter_ledger(
+            session, tenant, row, payment, "payment", notification.amount.amount, provider, reference, now
+        )
         if payment.status in ("pending", "failed", "abandoned"):
             payment.status = "succeeded"
             payment.succeeded_at = now
     elif notification.kind == "payment_refunded":
-        applied = _enter(session, tenant, row, payment, "refund", notification.amount.amount, provider, reference, now)
+        applied = enter_ledger(
+            session, tenant, row, payment, "refund", notification.amount.amount, provider, reference, now
+        )
         payment.status = "refunded"
     elif notification.kind == "payment_failed":
         applied = payment.status == "pending"
@@ -161,7 +165,7 @@ def _find_payment(
     ).first()
 
 
-def _enter(
+def enter_ledger(
     session: Session,
     tenant: Tenant,
     row: claims.Row,

@@ -210,6 +210,8 @@ def test_openapi_document_lists_every_operation(api: Api) -> None:
         "listEvents",
         "getEvent",
         "resendEvent",
+        "reportBankTransaction",
+        "importBankStatement",
     }
     schemas = document["components"]["schemas"]
     assert "amount" in schemas["ClaimCreateParams"]["required"]

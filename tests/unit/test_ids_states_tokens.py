@@ -53,3 +53,10 @@ def test_demo_server_log_lines_hide_pay_tokens() -> None:
 
     line = "GET /p/0fJh0yIfuQYa-ehjrrax4g?embed=1 HTTP/1.1"
     assert _PAY_PATH.sub("/p/[token]", line) == "GET /p/[token]?embed=1 HTTP/1.1"
+
+
+def test_ids_made_with_one_timestamp_sort_in_creation_order() -> None:
+    now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
+    ids = [new_id("evt", now) for _ in range(500)]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == 500

@@ -1,5 +1,6 @@
 """The API's wire models: the single source of truth shared by the SDK and the service."""
 
+from inkasso.types.bank_transactions import BankStatementResult, BankTransaction, BankTransactionParams
 from inkasso.types.claims import (
     Address,
     AddressParams,
@@ -57,6 +58,9 @@ __all__ = [
     "Address",
     "AddressParams",
     "Balance",
+    "BankStatementResult",
+    "BankTransaction",
+    "BankTransactionParams",
     "BatchItemError",
     "BatchItemResult",
     "BatchResult",

@@ -256,6 +256,8 @@ class Claim(ResponseModel):
     metadata: dict[str, str] = Field(default_factory=dict)
     pay_url: str | None = None
     """The debtor's personal pay link; null once the claim is closed."""
+    transfer_reference: str | None = None
+    """The ISO 11649 (RF) reference a bank transfer must carry to be matched to this claim."""
     cancellation_reason: str | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
