@@ -6,10 +6,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench clean i18n
 
-$(STAMP): pyproject.toml
+# The browser suite's JavaScript (axe-core) comes from npm into tests/browser/node_modules, locked by its package-lock.json.
+BROWSER := tests/browser
+
+$(STAMP): pyproject.toml $(BROWSER)/package.json $(wildcard $(BROWSER)/package-lock.json)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	if [ -f $(BROWSER)/package-lock.json ]; then npm ci --prefix $(BROWSER) --no-audit --no-fund; \
+	else npm install --prefix $(BROWSER) --no-audit --no-fund; fi
 	touch $(STAMP)
 
 demo: $(STAMP)

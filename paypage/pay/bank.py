@@ -12,6 +12,7 @@ CHF (and EUR) claims for Swiss debtors get the Swiss QR-bill's code, whose accou
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from markupsafe import Markup
 
 from paypage import i18n
+from paypage.domain.money import Money
 from paypage.pay.context import PayContext
 from paypage.payments.bank_transfer.epc import epc_payload
 from paypage.payments.bank_transfer.iban import format_iban, validate_iban
@@ -63,24 +65,48 @@ def bank_details(ctx: PayContext) -> BankDetails | None:
 
 def _qr(ctx: PayContext, account: dict[str, Any], iban: str, holder: str, reference: str) -> Markup | None:
     title = i18n.gettext("QR code for your banking app")
+    bic = account.get("bic")
+    address = account.get("address")
+    language = ctx.language if ctx.language in ("de", "fr", "it", "en") else "de"
     try:
-        if ctx.country.qr_standard == "swiss_qr_bill" and iban[:2] in ("CH", "LI"):
-            address = account.get("address")
-            if not isinstance(address, dict):
-                return None
-            creditor = StructuredAddress(name=holder, **address)  # type: ignore[typeddict-item]
-            language = ctx.language if ctx.language in ("de", "fr", "it", "en") else "de"
-            bill = swiss_qr_bill(
-                creditor=creditor, iban=iban, amount=ctx.outstanding, reference=reference, language=language
-            )
-            return Markup(swiss_qr_svg(bill, title=title))  # noqa: S704 - SVG built by our own renderer
-        if ctx.country.qr_standard == "epc" and ctx.claim.currency == "EUR":
-            bic = account.get("bic")
-            payload = epc_payload(
-                name=holder, iban=iban, amount=ctx.outstanding, bic=str(bic) if bic else None, reference=reference
-            )
-            return Markup(qr_svg(payload, title=title))  # noqa: S704 - SVG built by our own renderer
+        svg = _qr_svg(
+            ctx.country.qr_standard,
+            iban,
+            holder,
+            str(bic) if bic else None,
+            reference,
+            ctx.outstanding,
+            language,
+            tuple(sorted(address.items())) if isinstance(address, dict) else None,
+            title,
+        )
     except ValueError:
         # A misconfigured account must not take the page down; the details above still let people pay.
         log.warning("no bank QR code for creditor %s: account settings are invalid", ctx.creditor.id)
+        return None
+    return Markup(svg) if svg else None  # noqa: S704 - SVG built by our own renderer
+
+
+@functools.lru_cache(maxsize=2048)
+def _qr_svg(
+    standard: str,
+    iban: str,
+    holder: str,
+    bic: str | None,
+    reference: str,
+    amount: Money,
+    language: str,
+    address: tuple[tuple[str, Any], ...] | None,
+    title: str,
+) -> str | None:
+    """The QR code as SVG. Cached: encoding a QR code is most of a page view's cost, and it depends only
+    on these values (a claim's code changes only when its balance does)."""
+    if standard == "swiss_qr_bill" and iban[:2] in ("CH", "LI"):
+        if address is None:
+            return None
+        creditor = StructuredAddress(name=holder, **dict(address))  # type: ignore[typeddict-item]
+        bill = swiss_qr_bill(creditor=creditor, iban=iban, amount=amount, reference=reference, language=language)
+        return swiss_qr_svg(bill, title=title)
+    if standard == "epc" and amount.currency == "EUR":
+        return qr_svg(epc_payload(name=holder, iban=iban, amount=amount, bic=bic, reference=reference), title=title)
     return None
