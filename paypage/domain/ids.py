@@ -14,7 +14,7 @@ import threading
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 
 PREFIXES = frozenset(
-    {"clm", "dbt", "evt", "pay", "whe", "wdl", "wat", "ntc", "cred", "key", "req", "led", "pln", "dbr", "upl", "pev"}
+    {"clm", "dbt", "evt", "pay", "whe", "wdl", "wat", "ntc", "cred", "key", "req", "led", "pln", "dbr", "upl", "pev", "msg"}
 )
 
 

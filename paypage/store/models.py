@@ -102,6 +102,7 @@ class Claim(Base):
         Index(None, "creditor_id", "livemode", "state", "id"),
         Index(None, "creditor_id", "livemode", "country", "id"),
         Index(None, "creditor_id", "transfer_reference"),
+        Index(None, "next_action_at"),
     )
 
     creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -130,6 +131,12 @@ class Claim(Base):
     """The reference a bank transfer must carry (ISO 11649 RF, or a Swiss QR reference) to be matched."""
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     next_action_at: Mapped[dt.datetime | None]
+    """When the engine looks at the claim next (a dunning step, a plan check); also its lease."""
+    strategy_id: Mapped[str | None] = mapped_column(String(64))
+    strategy_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Index of the next step of the strategy to run."""
+    last_step_at: Mapped[dt.datetime | None]
+    interest_accrued_until: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     closed_at: Mapped[dt.datetime | None]
@@ -401,3 +408,40 @@ class Upload(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime]
+
+
+class ContactMessage(Base):
+    """Every message and contact attempt: what was sent, to whom, on which channel, and what became of it.
+
+    A row is written (`sending`) and committed before the channel is called, so a crash can never send a
+    step twice: a row left in `sending` is settled as `unknown` and a person checks it.
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        UniqueConstraint("creditor_id", "claim_id", "step_key", "channel"),
+        Index(None, "creditor_id", "claim_id", "id"),
+        Index(None, "provider_reference"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    claim_id: Mapped[str] = mapped_column(String(32))
+    step_key: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    template: Mapped[str] = mapped_column(String(64))
+    tone: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    """sending, sent, delivered, bounced, failed, cancelled (claim settled before sending), unknown."""
+    recipient: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    provider_reference: Mapped[str | None] = mapped_column(String(255))
+    detail: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime]
