@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> None:
         for _ in range(20):  # warm both
             client.get(path)
             bare_client.get("/page")
+
         def view() -> None:
             assert client.get(path).status_code == 200
 

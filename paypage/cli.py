@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from paypage.extensions import database, settings
@@ -67,6 +67,7 @@ def worker(concurrency: int, once: bool) -> None:
         concurrency=concurrency,
         webhook_timeout=config.webhook_timeout,
         webhook_lease=dt.timedelta(seconds=config.webhook_lease),
+        app=current_app._get_current_object(),  # type: ignore[attr-defined]
     )
     try:
         if once:

@@ -169,6 +169,7 @@ def run_demo(host: str, port: int) -> None:
         config.clock,
         webhook_timeout=config.webhook_timeout,
         webhook_lease=dt.timedelta(seconds=config.webhook_lease),
+        app=app,
     )
     threading.Thread(target=worker.run, name="worker", daemon=True).start()
     base_url = f"http://{host}:{port}"

@@ -14,7 +14,25 @@ import threading
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 
 PREFIXES = frozenset(
-    {"clm", "dbt", "evt", "pay", "whe", "wdl", "wat", "ntc", "cred", "key", "req", "led", "pln", "dbr", "upl", "pev", "msg"}
+    {
+        "clm",
+        "dbt",
+        "evt",
+        "pay",
+        "whe",
+        "wdl",
+        "wat",
+        "ntc",
+        "cred",
+        "key",
+        "req",
+        "led",
+        "pln",
+        "dbr",
+        "upl",
+        "pev",
+        "msg",
+    }
 )
 
 

@@ -16,9 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 
 import httpx
+from flask import Flask
 
 from paypage.engine import webhooks
+from paypage.engine.channel_registry import channels_for
+from paypage.engine.channels.protocol import Channel
+from paypage.engine.collect import dunning_round
 from paypage.services.events import WAKEUP_CHANNEL
+from paypage.store import models
 from paypage.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -64,7 +69,10 @@ class Worker:
         http: httpx.Client | None = None,
         webhook_timeout: float = webhooks.REQUEST_TIMEOUT,
         webhook_lease: dt.timedelta = webhooks.LEASE,
+        app: Flask | None = None,
     ) -> None:
+        self.app = app
+        self.links = app.extensions["inkasso.links"] if app is not None else None
         if webhook_lease.total_seconds() <= webhook_timeout:
             raise ValueError("the webhook lease must outlast the request timeout, or two workers could overlap")
         self.webhook_timeout = webhook_timeout
@@ -93,8 +101,18 @@ class Worker:
         webhooks.record(self.db, outcomes, self.clock())
         return len(jobs)
 
+    def collect(self) -> int:
+        """One round of the collection engine; returns the number of claims looked at."""
+        if self.app is None:
+            return 0
+        with self.app.app_context():
+            return dunning_round(self.db, self.clock, self.batch_size, self.links, self._channels)
+
+    def _channels(self, creditor: models.Creditor, livemode: bool) -> dict[str, Channel]:
+        return channels_for(creditor, livemode)
+
     def run_once(self) -> int:
-        return self.deliver_webhooks()
+        return self.deliver_webhooks() + self.collect()
 
     def run(self) -> None:
         log.info("worker started")

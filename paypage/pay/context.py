@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from babel.numbers import get_decimal_symbol
 from flask import g, request
 from inkasso import types as wire
 from sqlalchemy.orm import Session
@@ -46,6 +47,14 @@ class PayContext:
 
     def money(self, amount: int) -> str:
         return format_money(Money(amount, self.claim.currency), self.locale)
+
+    @property
+    def money_pattern(self) -> str:
+        """The locale's money format with `{}` for the number (`{} €`, `€ {}`, `CHF {}`), for the script
+        that previews instalments."""
+        zero = Money(0, self.claim.currency)
+        number = "0" + (get_decimal_symbol(self.locale) + "0" * zero.digits if zero.digits else "")
+        return format_money(zero, self.locale).replace(number, "{}", 1)
 
     @property
     def outstanding(self) -> Money:

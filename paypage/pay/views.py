@@ -199,7 +199,7 @@ def plan(token: str) -> Response:
             try:
                 schedule = plans.preview(ctx.outstanding, months, first_due, rules)
             except PlanRuleError:
-                errors.add("months", "invalid")
+                errors.add("months", "months")
         if request.method == "POST":
             check_csrf()
             chosen = next((m for m in recurring if m.id == request.form.get("method")), None)
@@ -238,7 +238,7 @@ def _months(raw: str | None, limit: int, errors: FormErrors) -> int | None:
     if raw is None or raw == "":
         return None
     if not raw.isdigit() or not 2 <= int(raw) <= max(limit, 2):
-        errors.add("months", "invalid")
+        errors.add("months", "months")
         return None
     return int(raw)
 

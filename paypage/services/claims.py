@@ -164,6 +164,8 @@ def _new_rows(tenant: Tenant, params: wire.ClaimCreateParams, now: dt.datetime) 
         fees=[fee.model_dump(mode="json") for fee in params.fees],
         metadata_=dict(params.metadata),
         pay_link_version=1,
+        strategy_step=0,
+        next_action_at=now,  # the collection engine looks at a new claim at once
         created_at=now,
         updated_at=now,
     )

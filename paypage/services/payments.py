@@ -141,12 +141,28 @@ def _book_one(
             events.record(session, tenant, "claim.payment_failed", now, payment.claim_id, data)
     else:
         applied = False
+    if notification.kind == "payment_succeeded" and payment.plan_id and payment.instalment_number:
+        _mark_instalment_paid(session, creditor_id, payment)
     if notification.recurring_token and payment.plan_id:
         plan = session.get(models.PaymentPlan, (creditor_id, payment.plan_id))
         if plan is not None:
             plan.recurring_token = notification.recurring_token
     payment.updated_at = now
     return Booked(notification.provider_event_id, applied, notification.kind)
+
+
+def _mark_instalment_paid(session: Session, creditor_id: str, payment: models.Payment) -> None:
+    plan = session.get(models.PaymentPlan, (creditor_id, payment.plan_id))
+    if plan is None:
+        return
+    schedule = [dict(item) for item in plan.schedule]
+    for item in schedule:
+        if item["number"] == payment.instalment_number:
+            item["status"] = "paid"
+            item["payment_id"] = payment.id
+    plan.schedule = schedule  # a new list: JSON columns are not change-tracked in place
+    if all(item["status"] == "paid" for item in schedule):
+        plan.status = "completed"
 
 
 def _find_payment(

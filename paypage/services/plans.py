@@ -59,6 +59,7 @@ def create(
         "currency": claim.currency,
     }
     claims.transition(session, tenant, row, "payment_plan", now)
+    claim.next_action_at = now  # the plan monitor takes over from the collection strategy
     events.record(session, tenant, "claim.plan_created", now, claim.id, {**claims.snapshot(row), "plan": summary})
     return record
 

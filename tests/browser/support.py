@@ -80,8 +80,8 @@ def wait_for_payment_status(page: Page, status: str, seconds: float = 10) -> Non
     """The return page refreshes itself while the payment is pending; reload too, so as not to wait 3 s."""
     marker = page.locator("[data-payment-status]")
     deadline = time.monotonic() + seconds
-    while marker.get_attribute("data-payment-status") != status:
-        assert time.monotonic() < deadline, f"the return page still says {marker.get_attribute('data-payment-status')!r}"
+    while (shown := marker.get_attribute("data-payment-status")) != status:
+        assert time.monotonic() < deadline, f"the return page still says {shown!r} after {seconds} s"
         time.sleep(0.2)
         page.reload()
 
@@ -99,6 +99,7 @@ def axe_violations(page: Page, axe_source: str) -> list[dict[str, Any]]:
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(axe_source)
     results: dict[str, Any] = page.evaluate("options => window.axe.run(document, options)", AXE_OPTIONS)
+    assert results["passes"], "axe-core checked nothing: is it the page or an empty document?"
     return list(results["violations"])
 
 
@@ -125,6 +126,7 @@ def focus_outline(page: Page) -> dict[str, Any]:
         """() => {
             const element = document.activeElement;
             const style = getComputedStyle(element);
+            const box = element.getBoundingClientRect();
             return {
                 tag: element.tagName.toLowerCase(),
                 className: element.className,
@@ -134,6 +136,8 @@ def focus_outline(page: Page) -> dict[str, Any]:
                 outlineStyle: style.outlineStyle,
                 outlineWidth: parseFloat(style.outlineWidth),
                 outlineColor: style.outlineColor,
+                onScreen: box.width > 0 && box.height > 0 && box.left >= 0 && box.top >= 0
+                    && box.right <= window.innerWidth && box.bottom <= window.innerHeight,
             };
         }"""
     )

@@ -87,13 +87,11 @@ class StatusUpdate:
 class Channel(Protocol):
     name: ChannelName
 
-    def send(self, message: Message) -> SendResult:
-        ...
+    def send(self, message: Message) -> SendResult: ...
 
 
 @runtime_checkable
 class CallbackChannel(Channel, Protocol):
     """A channel whose provider reports delivery later by a signed HTTP callback."""
 
-    def parse_callback(self, url: str, body: bytes, headers: Mapping[str, str]) -> Sequence[StatusUpdate]:
-        ...
+    def parse_callback(self, url: str, body: bytes, headers: Mapping[str, str]) -> Sequence[StatusUpdate]: ...

@@ -1,0 +1,54 @@
+"""Which channels a creditor sends through, from `settings["channels"]`:
+
+    {"email": {"smtp": {"host": ..., "port": 587, "username": ..., "password": ..., "security": "starttls",
+                        "sender": "inkasso@shop.example", "sender_name": "Shop GmbH"}},
+     "sms": {"twilio": {"account_sid": ..., "auth_token": ..., "from_number": "+4915...",
+                        "status_callback_url": optional, "api_base": optional}},
+     "whatsapp": {"twilio": {... same ...}},
+     "letter": {"directory": "/var/lib/inkasso/letters"} | {"http": {"url": ..., "token": ...}},
+     "sender_address": {"name": ..., "line1": ..., "postal_code": ..., "city": ..., "country": ...}}
+
+A channel without settings is the outbox: the message is kept (in the messages table, shown in the
+portal) and counts as sent, which is what the demo and test mode want. Live mode never falls back to the
+outbox: a creditor without a configured channel simply has none.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, cast
+
+from paypage.engine.channels.protocol import Channel, ChannelName
+from paypage.store import models
+
+CHANNELS = ("email", "sms", "whatsapp", "letter")
+
+
+def _configured(name: str, options: dict[str, Any], creditor: models.Creditor) -> Channel | None:
+    if name == "email" and "smtp" in options:
+        from paypage.engine.channels.smtp import SmtpChannel
+
+        return SmtpChannel(**options["smtp"])
+    if name in ("sms", "whatsapp") and "twilio" in options:
+        from paypage.engine.channels.twilio import TwilioChannel
+
+        return TwilioChannel(**options["twilio"], channel=cast(Literal["sms", "whatsapp"], name))
+    if name == "letter" and ("directory" in options or "http" in options):
+        from paypage.engine.channels.letter import letter_channel_from_settings
+
+        return letter_channel_from_settings(options, creditor.settings.get("channels", {}).get("sender_address"))
+    return None
+
+
+def channels_for(creditor: models.Creditor, livemode: bool) -> dict[str, Channel]:
+    from paypage.engine.channels.outbox import OutboxChannel
+
+    settings = creditor.settings.get("channels", {})
+    found: dict[str, Channel] = {}
+    for name in CHANNELS:
+        options = settings.get(name, {}) if isinstance(settings, dict) else {}
+        channel = _configured(name, options, creditor) if isinstance(options, dict) else None
+        if channel is None and not livemode:
+            channel = OutboxChannel(cast(ChannelName, name))
+        if channel is not None:
+            found[name] = channel
+    return found
