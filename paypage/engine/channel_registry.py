@@ -5,7 +5,8 @@
      "sms": {"twilio": {"account_sid": ..., "auth_token": ..., "from_number": "+4915...",
                         "status_callback_url": optional, "api_base": optional}},
      "whatsapp": {"twilio": {... same ...}},
-     "letter": {"directory": "/var/lib/inkasso/letters"} | {"http": {"url": ..., "token": ...}},
+     "letter": {"directory": "/var/lib/inkasso/letters"} | {"http": {"url": ..., "token": ...}}
+               | {"pingen": {"client_id": ..., "client_secret": ..., "organisation_id": ...}},
      "sender_address": {"name": ..., "line1": ..., "postal_code": ..., "city": ..., "country": ...}}
 
 A channel without settings is the outbox: the message is kept (in the messages table, shown in the
@@ -32,7 +33,7 @@ def _configured(name: str, options: dict[str, Any], creditor: models.Creditor) -
         from paypage.engine.channels.twilio import TwilioChannel
 
         return TwilioChannel(**options["twilio"], channel=cast(Literal["sms", "whatsapp"], name))
-    if name == "letter" and ("directory" in options or "http" in options):
+    if name == "letter" and ("directory" in options or "http" in options or "pingen" in options):
         from paypage.engine.channels.letter import letter_channel_from_settings
 
         return letter_channel_from_settings(options, creditor.settings.get("channels", {}).get("sender_address"))

@@ -99,13 +99,26 @@ def interest_note(claim: models.Claim, country: Country, language: str) -> str:
     return i18n.gettext("%(rate)s %% a year since %(date)s") % {"rate": rate, "date": since}
 
 
-def apply_collection_fee(claim: models.Claim, debtor: models.Debtor, country: Country, today: dt.date) -> None:
-    """Add the country's collection costs once, where a verified rule allows charging them now."""
+def apply_collection_fee(
+    claim: models.Claim,
+    debtor: models.Debtor,
+    country: Country,
+    today: dt.date,
+    warning_received_on: dt.date | None = None,
+) -> None:
+    """Add the country's collection costs once, where a verified rule allows charging them now.
+
+    `warning_received_on` is when the debtor got the letter that starts a waiting period (the Dutch
+    14-day letter); without it, a rule that needs one charges nothing yet."""
     if any(fee.get("type") == COLLECTION_COSTS for fee in claim.fees):
         return
     try:
         result = collection_fee(
-            Money(claim.principal, claim.currency), country.code, cast(DebtorType, debtor.type), on=today
+            Money(claim.principal, claim.currency),
+            country.code,
+            cast(DebtorType, debtor.type),
+            on=today,
+            reminder_received_on=warning_received_on,
         )
     except ChargesError as exc:
         log.info("no collection costs for claim %s: %s", claim.id, type(exc).__name__)

@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -197,11 +198,24 @@ def prepare(
         log.info("claim %s step %s: no reachable channel", claim.id, step.key)
         return None
     if step.fee:
-        apply_collection_fee(claim, debtor, country, now.date())
+        apply_collection_fee(claim, debtor, country, now.date(), _warning_received(sent, country))
     announced = announced_costs(claim, debtor, country) if step.template == "cost_warning" else None
     return record_message(
         session, (claim, debtor), creditor, country, step, channel, tried.get(channel), now, links, announced
     )
+
+
+POSTAL_DAYS = 2
+"""Days a letter is taken to be on its way before it counts as received."""
+
+
+def _warning_received(sent: list[models.ContactMessage], country: Country) -> dt.date | None:
+    """When the debtor received the cost warning (the 14-day letter), if one went out."""
+    for message in sent:
+        if message.template == "cost_warning" and message.status in ("sent", "delivered") and message.sent_at:
+            day = message.sent_at.astimezone(ZoneInfo(country.timezone)).date()
+            return day + dt.timedelta(days=POSTAL_DAYS if message.channel == "letter" else 0)
+    return None
 
 
 def pick_channel(

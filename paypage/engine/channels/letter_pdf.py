@@ -13,15 +13,14 @@ import re
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from importlib.resources import as_file, files
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import Align, ResourceAccessPolicy, XPos, YPos
+from fpdf.fonts import TTFFont
 
 from paypage.engine.channels.letter_layout import WindowLayout
 from paypage.engine.channels.protocol import PostalAddress
@@ -59,8 +58,8 @@ class LetterContent:
 
 def render_letter(content: LetterContent, layout: WindowLayout) -> bytes:
     with _fonts() as font_paths:
-        content = _printable(content, _covered(tuple(font_paths.values())))
         pdf = _new_pdf(font_paths, content)
+        content = _printable(content, _covered(pdf))
         pdf.add_page()
         _letterhead(pdf, content.sender)
         if content.return_line and layout.return_zone_mm > 0:
@@ -95,11 +94,10 @@ def _country_name(code: str) -> str:
     return str(Locale("en").territories.get(code, code))
 
 
-@lru_cache(maxsize=1)
-def _covered(font_paths: tuple[Path, ...]) -> frozenset[int]:
-    """The code points every one of the fonts can draw."""
-    maps = [TTFont(path, lazy=True).getBestCmap() for path in font_paths]
-    return frozenset.intersection(*(frozenset(cmap) for cmap in maps))
+def _covered(pdf: FPDF) -> frozenset[int]:
+    """The code points every font of the letter can draw (fpdf2 has read their character maps)."""
+    maps = [frozenset(font.cmap) for font in pdf.fonts.values() if isinstance(font, TTFFont)]
+    return frozenset.intersection(*maps)
 
 
 def _printable(content: LetterContent, covered: frozenset[int]) -> LetterContent:

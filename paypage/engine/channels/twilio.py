@@ -147,7 +147,7 @@ class TwilioChannel:
         `url` is the full URL Twilio called, as Twilio saw it (scheme, host, path and query): behind a
         proxy, rebuild it from the public URL, or the signature will not match.
         """
-        params = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+        params = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
         signature = _header(headers, "X-Twilio-Signature")
         verify_twilio_signature(self._auth_token, url, params, signature)
         fields = dict(params)
