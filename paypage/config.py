@@ -39,6 +39,14 @@ class Settings:
     """INKASSO_WEBHOOK_TIMEOUT: seconds a receiver has to answer a webhook."""
     webhook_lease: int = 60
     """INKASSO_WEBHOOK_LEASE: seconds a worker holds a delivery; longer than the timeout."""
+    engine_lease: int = 300
+    """INKASSO_ENGINE_LEASE: seconds a worker holds a due claim; after a crash another worker takes it
+    over once this has passed."""
+    clock_offset: int = 0
+    """INKASSO_CLOCK_OFFSET: seconds added to the clock, development only: lets a demo or a test run the
+    collection engine "next Monday at 10:00" in several processes at once. Refused in production."""
+    outbox_file: str = ""
+    """INKASSO_OUTBOX_FILE: where the outbox channel also appends each message it keeps, as JSON lines."""
     data_dir: str = ".inkasso"
     """INKASSO_DATA_DIR: where the development secret key and the SQLite file are kept."""
     clock: Callable[[], dt.datetime] = field(default=utc_now)
@@ -97,6 +105,11 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
             raise ConfigError("INKASSO_DATABASE_URL is required in production")
         path = (Path(settings.data_dir) / "inkasso.sqlite3").resolve()
         settings = Settings(**{**settings.__dict__, "database_url": f"sqlite:///{path}"})
+    if settings.clock_offset:
+        if settings.is_production:
+            raise ConfigError("INKASSO_CLOCK_OFFSET is for development and tests; it is refused in production")
+        base, offset = settings.clock, dt.timedelta(seconds=settings.clock_offset)
+        settings = Settings(**{**settings.__dict__, "clock": lambda: base() + offset})
     if settings.is_production and len(settings.secret_key) < 32:
         raise ConfigError("INKASSO_SECRET_KEY must be at least 32 characters")
     return settings

@@ -10,6 +10,9 @@ import logging
 
 from flask import Blueprint, Response, jsonify, request
 
+from paypage.engine import delivery_reports
+from paypage.engine.channel_registry import channels_for
+from paypage.engine.channels.protocol import CallbackChannel, CallbackSignatureError
 from paypage.extensions import database, settings
 from paypage.payments.protocol import WebhookSignatureError
 from paypage.payments.registry import PROVIDERS, provider_for
@@ -43,3 +46,28 @@ def receive(provider: str, creditor_id: str) -> Response:
         booked = payments.book_provider_events(session, creditor_id, provider, notifications, settings().clock())
     applied = sum(1 for outcome in booked if outcome.applied)
     return _answer(200, f"{len(booked)} notification(s), {applied} applied")
+
+
+@bp.post("/channels/<channel>/<creditor_id>")
+def channel_status(channel: str, creditor_id: str) -> Response:
+    """Delivery reports of SMS and WhatsApp providers: delivered, bounced, failed. A message that did not
+    reach the debtor sends the engine back to the same step, to try the step's next channel."""
+    config = settings()
+    body = request.get_data(cache=False)
+    # The provider signs the URL it called: our public address, not whatever a proxy forwarded to.
+    called = config.public_url.rstrip("/") + request.full_path.rstrip("?")
+    with database().transaction() as session:
+        creditor = session.get(models.Creditor, creditor_id)
+        if creditor is None:
+            return _answer(404, "unknown account")
+        found = channels_for(creditor, livemode=True).get(channel)
+        if not isinstance(found, CallbackChannel):
+            return _answer(404, "no delivery reports for this channel")
+        try:
+            updates = found.parse_callback(called, body, dict(request.headers.items()))
+        except CallbackSignatureError:
+            log.warning("%s delivery report for %s refused: bad signature", channel, creditor_id)
+            return _answer(400, "signature not valid")
+        for update in updates:
+            delivery_reports.apply(session, creditor_id, update, config.clock())
+    return _answer(200, f"{len(updates)} report(s)")

@@ -16,9 +16,12 @@ outbox: a creditor without a configured channel simply has none.
 
 from __future__ import annotations
 
+import json
+import threading
 from typing import Any, Literal, cast
 
-from paypage.engine.channels.protocol import Channel, ChannelName
+from paypage.engine.channels.outbox import Sink
+from paypage.engine.channels.protocol import Channel, ChannelName, Message
 from paypage.store import models
 
 CHANNELS = ("email", "sms", "whatsapp", "letter")
@@ -40,16 +43,29 @@ def _configured(name: str, options: dict[str, Any], creditor: models.Creditor) -
     return None
 
 
-def channels_for(creditor: models.Creditor, livemode: bool) -> dict[str, Channel]:
+def file_sink(path: str) -> Sink:
+    """Append each kept message to a JSON-lines file (the demo's "sent mail" folder, and a count for tests)."""
+    lock = threading.Lock()
+
+    def keep(message: Message) -> None:
+        line = json.dumps({"message_id": message.message_id, "channel": message.channel, "language": message.language})
+        with lock, open(path, "a", encoding="utf-8") as out:
+            out.write(line + "\n")
+
+    return keep
+
+
+def channels_for(creditor: models.Creditor, livemode: bool, outbox_file: str = "") -> dict[str, Channel]:
     from paypage.engine.channels.outbox import OutboxChannel
 
+    sink = file_sink(outbox_file) if outbox_file else None
     settings = creditor.settings.get("channels", {})
     found: dict[str, Channel] = {}
     for name in CHANNELS:
         options = settings.get(name, {}) if isinstance(settings, dict) else {}
         channel = _configured(name, options, creditor) if isinstance(options, dict) else None
         if channel is None and not livemode:
-            channel = OutboxChannel(cast(ChannelName, name))
+            channel = OutboxChannel(cast(ChannelName, name), sink) if sink else OutboxChannel(cast(ChannelName, name))
         if channel is not None:
             found[name] = channel
     return found

@@ -76,7 +76,7 @@ def accrue_interest(claim: models.Claim, country: Country, today: dt.date) -> No
     try:
         results = _interest(claim, country, today)
     except ChargesError as exc:
-        log.info("no interest for claim %s: %s", claim.id, type(exc).__name__)
+        log.debug("no interest for claim %s: %s", claim.id, type(exc).__name__)
         results = []
     claim.interest = sum(result.total.amount for result in results)
     claim.interest_accrued_until = today
@@ -121,7 +121,7 @@ def apply_collection_fee(
             reminder_received_on=warning_received_on,
         )
     except ChargesError as exc:
-        log.info("no collection costs for claim %s: %s", claim.id, type(exc).__name__)
+        log.debug("no collection costs for claim %s: %s", claim.id, type(exc).__name__)
         return
     if result.status != "charged" or result.total.amount <= 0:
         return

@@ -23,15 +23,25 @@ def dunning_round(
     limit: int,
     links: LinkMaker | None,
     channels_for: ChannelsFor,
+    lease_for: dt.timedelta = dunning.LEASE,
+    run: Callable[[Callable[[dunning.Due], None], list[dunning.Due]], None] | None = None,
 ) -> int:
+    """Lease up to `limit` due claims and run each (through `run`, e.g. a thread pool's map)."""
     assert links is not None  # noqa: S101 - the worker has the app when it collects
-    due = dunning.lease(db, clock(), limit)
-    for item in due:
+    due = dunning.lease(db, clock(), limit, lease_for)
+
+    def one(item: dunning.Due) -> None:
         try:
             run_claim(db, clock, item, links, channels_for)
         except Exception:
             # One broken claim must not stop the others; its lease runs out and it is tried again.
             log.exception("collection step failed for claim %s", item.claim_id)
+
+    if run is None:
+        for item in due:
+            one(item)
+    else:
+        run(one, due)
     return len(due)
 
 

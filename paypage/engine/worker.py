@@ -22,6 +22,7 @@ from paypage.engine import webhooks
 from paypage.engine.channel_registry import channels_for
 from paypage.engine.channels.protocol import Channel
 from paypage.engine.collect import dunning_round
+from paypage.engine.dunning import Due
 from paypage.services.events import WAKEUP_CHANNEL
 from paypage.store import models
 from paypage.store.db import Database
@@ -72,6 +73,9 @@ class Worker:
         app: Flask | None = None,
     ) -> None:
         self.app = app
+        config = app.extensions["inkasso.settings"] if app is not None else None
+        self.outbox_file = config.outbox_file if config else ""
+        self.engine_lease = dt.timedelta(seconds=config.engine_lease if config else 300)
         self.links = app.extensions["inkasso.links"] if app is not None else None
         if webhook_lease.total_seconds() <= webhook_timeout:
             raise ValueError("the webhook lease must outlast the request timeout, or two workers could overlap")
@@ -105,11 +109,24 @@ class Worker:
         """One round of the collection engine; returns the number of claims looked at."""
         if self.app is None:
             return 0
-        with self.app.app_context():
-            return dunning_round(self.db, self.clock, self.batch_size, self.links, self._channels)
+        app = self.app
+
+        def in_pool(task: Callable[[Due], None], items: list[Due]) -> None:
+            def with_context(item: Due) -> None:
+                with app.app_context():
+                    task(item)
+
+            list(self._pool.map(with_context, items))
+
+        # SQLite has one writer: claims go one after the other there; on PostgreSQL they overlap.
+        run = in_pool if self.db.dialect == "postgresql" else None
+        with app.app_context():
+            return dunning_round(
+                self.db, self.clock, self.batch_size, self.links, self._channels, self.engine_lease, run
+            )
 
     def _channels(self, creditor: models.Creditor, livemode: bool) -> dict[str, Channel]:
-        return channels_for(creditor, livemode)
+        return channels_for(creditor, livemode, self.outbox_file)
 
     def run_once(self) -> int:
         return self.deliver_webhooks() + self.collect()
