@@ -31,6 +31,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/api_submit.py
 	$(BIN)/python bench/sdk_overhead.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/paypage.py
+	$(BIN)/python bench/engine.py
 
 # Extract the strings of templates and code into locales/messages.pot and merge them into every catalog.
 i18n: $(STAMP)

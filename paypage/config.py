@@ -39,6 +39,8 @@ class Settings:
     """INKASSO_WEBHOOK_TIMEOUT: seconds a receiver has to answer a webhook."""
     webhook_lease: int = 60
     """INKASSO_WEBHOOK_LEASE: seconds a worker holds a delivery; longer than the timeout."""
+    metrics_token: str = ""
+    """INKASSO_METRICS_TOKEN: bearer token for `/metrics`; without one, only local requests may read it."""
     engine_lease: int = 300
     """INKASSO_ENGINE_LEASE: seconds a worker holds a due claim; after a crash another worker takes it
     over once this has passed."""
