@@ -15,6 +15,7 @@ from paypage import i18n
 from paypage.domain.countries import Method, methods_for
 from paypage.domain.instalments import PlanRuleError, max_months, next_business_day
 from paypage.domain.money import Money
+from paypage.engine.charges import accrue_interest
 from paypage.extensions import database, settings
 from paypage.pay import bp
 from paypage.pay.bank import bank_details
@@ -90,9 +91,13 @@ def _record_view(session: Session, ctx: PayContext, now: dt.datetime) -> None:
 def show(token: str) -> Response:
     now = settings().clock()
     with database().transaction() as session:
-        ctx = load(session, token, now)
+        ctx = load(session, token, now, for_update=True)
         if ctx.claim.state == "paid":
             return _render(ctx, "pay/paid.html")
+        if ctx.claim.state in ("open", "in_collection", "paused", "disputed"):
+            # Interest accrues by the day; the debtor sees today's amount, not the last reminder's.
+            accrue_interest(ctx.claim, ctx.country, now.date())
+            ctx.view = claims.render(ctx.row, None)
         _record_view(session, ctx, now)
         plan = plans.active_plan(session, ctx.claim)
         rules = plans.rules_for(ctx.country, ctx.settings)
