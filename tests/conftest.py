@@ -140,3 +140,9 @@ def served(app: Flask) -> Iterator[Served]:
     server = Served(app)
     yield server
     server.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main thread for the
+    rest of the session, and tests that call asyncio.run() cannot run after it."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -22,13 +22,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from paypage import i18n
 from paypage.domain.contact_window import allowed, next_allowed, scheduled
 from paypage.domain.countries import Country, get_country_or_fallback
 from paypage.domain.ids import new_id
 from paypage.domain.money import Money
 from paypage.domain.strategies import Step, Strategy, strategy_for
 from paypage.engine import messages
-from paypage.engine.channels.protocol import Channel, ChannelUnavailable, Message, PostalAddress
+from paypage.engine.channels.protocol import Attachment, Channel, ChannelUnavailable, Message, PostalAddress
 from paypage.engine.charges import accrue_interest, announced_costs, apply_collection_fee, interest_note
 from paypage.services import claims, events
 from paypage.services.tenancy import Tenant
@@ -357,6 +358,7 @@ def send(
         text=record.body_text,
         html=record.body_html,
         sender_name=str(creditor.settings.get("sender_name") or creditor.name),
+        attachments=_letter_qr(creditor, claim, country, record.language) if record.channel == "letter" else (),
     )
     try:
         result = channels[record.channel].send(message)
@@ -381,6 +383,18 @@ def send(
     else:
         claim.next_action_at = now  # the next channel of the same step, at once
     return record.status
+
+
+def _letter_qr(
+    creditor: models.Creditor, claim: models.Claim, country: Country, language: str
+) -> tuple[Attachment, ...]:
+    """The bank-transfer QR code, printed on the letter so the debtor can scan it with the banking app."""
+    from paypage.pay.bank import transfer_qr
+
+    outstanding = Money(claim.principal + claim.interest + claim.fees_total - claim.paid, claim.currency)
+    i18n.activate(language)
+    svg = transfer_qr(creditor, claim, country, outstanding, language)
+    return (Attachment("transfer-qr.svg", "image/svg+xml", svg.encode()),) if svg else ()
 
 
 def _address(debtor: models.Debtor) -> PostalAddress:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from flask import current_app
 
 from paypage import i18n
@@ -85,6 +87,7 @@ def context(
         "paid": money(claim.paid),
         "paid_amount": claim.paid,
         "outstanding": money(outstanding),
+        "outstanding_sms": _sms_amount(Money(outstanding, claim.currency), locale),
         "announced_costs": format_money(announced_costs, locale) if announced_costs else "",
         "pay_url": pay_url,
         "notices": {notice.key for notice in country.legal.notices},
@@ -98,6 +101,14 @@ def context(
         if isinstance(account, dict) and account.get("iban") and claim.transfer_reference
         else None,
     }
+
+
+def _sms_amount(money: Money, locale: str) -> str:
+    """ "349,99 PLN" rather than "349,99 zł": no grouping and the ISO code keep an SMS within GSM-7 (one
+    "ł" or Swiss "’" would switch the whole message to UCS-2 and split it into several)."""
+    pattern = "0." + "0" * money.digits if money.digits else "0"
+    number = format_decimal(Decimal(money.amount).scaleb(-money.digits), format=pattern, locale=locale)
+    return f"{number} {money.currency}"
 
 
 def render(channel: str, values: dict[str, Any]) -> Rendered:

@@ -20,6 +20,7 @@ from typing import Any
 from markupsafe import Markup
 
 from paypage import i18n
+from paypage.domain.countries import Country
 from paypage.domain.money import Money
 from paypage.pay.context import PayContext
 from paypage.payments.bank_transfer.epc import epc_payload
@@ -27,6 +28,7 @@ from paypage.payments.bank_transfer.iban import format_iban, validate_iban
 from paypage.payments.bank_transfer.rf import format_rf
 from paypage.payments.bank_transfer.svg import qr_svg
 from paypage.payments.bank_transfer.swiss import StructuredAddress, swiss_qr_bill, swiss_qr_svg
+from paypage.store import models
 
 log = logging.getLogger(__name__)
 
@@ -59,32 +61,40 @@ def bank_details(ctx: PayContext) -> BankDetails | None:
         iban_display=format_iban(iban),
         bic=str(bic) if bic else None,
         reference_display=format_rf(reference),
-        qr_svg=_qr(ctx, account, iban, holder, reference),
+        qr_svg=_markup(transfer_qr(ctx.creditor, ctx.claim, ctx.country, ctx.outstanding, ctx.language)),
     )
 
 
-def _qr(ctx: PayContext, account: dict[str, Any], iban: str, holder: str, reference: str) -> Markup | None:
-    title = i18n.gettext("QR code for your banking app")
+def _markup(svg: str | None) -> Markup | None:
+    return Markup(svg) if svg else None  # noqa: S704 - SVG built by our own renderer
+
+
+def transfer_qr(
+    creditor: models.Creditor, claim: models.Claim, country: Country, amount: Money, language: str
+) -> str | None:
+    """The bank-transfer QR code for the claim as SVG (for the pay page and the letter), or None where the
+    country's banking apps read none or the creditor has no account in the claim's currency."""
+    account = account_for(creditor.settings, claim.currency)
+    if account is None or claim.transfer_reference is None or amount.amount <= 0:
+        return None
     bic = account.get("bic")
     address = account.get("address")
-    language = ctx.language if ctx.language in ("de", "fr", "it", "en") else "de"
     try:
-        svg = _qr_svg(
-            ctx.country.qr_standard,
-            iban,
-            holder,
+        return _qr_svg(
+            country.qr_standard,
+            validate_iban(str(account["iban"])),
+            str(account.get("holder") or creditor.name),
             str(bic) if bic else None,
-            reference,
-            ctx.outstanding,
-            language,
+            claim.transfer_reference,
+            amount,
+            language if language in ("de", "fr", "it", "en") else "de",
             tuple(sorted(address.items())) if isinstance(address, dict) else None,
-            title,
+            i18n.gettext("QR code for your banking app"),
         )
     except ValueError:
-        # A misconfigured account must not take the page down; the details above still let people pay.
-        log.warning("no bank QR code for creditor %s: account settings are invalid", ctx.creditor.id)
+        # A misconfigured account must not take a page or a letter down; the bank details still let people pay.
+        log.warning("no bank QR code for creditor %s: account settings are invalid", creditor.id)
         return None
-    return Markup(svg) if svg else None  # noqa: S704 - SVG built by our own renderer
 
 
 @functools.lru_cache(maxsize=2048)

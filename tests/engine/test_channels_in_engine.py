@@ -7,11 +7,13 @@ import email
 import email.policy
 from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from flask import Flask
+from pypdf import PdfReader
 
 from paypage.engine.worker import Worker
 from paypage.store import models
@@ -46,7 +48,7 @@ def engine_site(
         yield application, served, clock
 
 
-def configure(app: Flask, served: Served, smtp_port: int, twilio: FakeTwilio) -> str:
+def configure(app: Flask, served: Served, smtp_port: int, twilio: FakeTwilio, letters: Path | None = None) -> str:
     creditor = new_creditor(app, "Nordlicht Versand GmbH")
     with app.extensions["inkasso.db"].transaction() as session:
         record = session.get(models.Creditor, creditor.id)
@@ -62,6 +64,20 @@ def configure(app: Flask, served: Served, smtp_port: int, twilio: FakeTwilio) ->
                         "sender_name": "Nordlicht Versand",
                     }
                 },
+                **(
+                    {
+                        "letter": {"directory": str(letters)},
+                        "sender_address": {
+                            "name": "Nordlicht Versand GmbH",
+                            "line1": "Hafenstraße 3",
+                            "postal_code": "20457",
+                            "city": "Hamburg",
+                            "country": "DE",
+                        },
+                    }
+                    if letters
+                    else {}
+                ),
                 "sms": {
                     "twilio": {
                         "account_sid": ACCOUNT_SID,
@@ -71,7 +87,8 @@ def configure(app: Flask, served: Served, smtp_port: int, twilio: FakeTwilio) ->
                         "status_callback_url": f"{served.url}/hooks/channels/sms/{creditor.id}",
                     }
                 },
-            }
+            },
+            "bank_accounts": {"EUR": {"holder": "Nordlicht Versand GmbH", "iban": "DE89370400440532013000"}},
         }
     return creditor.test_key
 
@@ -138,11 +155,11 @@ def test_email_then_sms_over_real_protocols(
 
 
 def test_a_bounced_email_moves_to_the_next_channel(
-    engine_site: tuple[Flask, Served, Clock], smtp: tuple[RecordingHandler, int], twilio: FakeTwilio
+    engine_site: tuple[Flask, Served, Clock], smtp: tuple[RecordingHandler, int], twilio: FakeTwilio, tmp_path: Path
 ) -> None:
     app, served, clock = engine_site
     handler, port = smtp
-    key = configure(app, served, port, twilio)
+    key = configure(app, served, port, twilio, letters=tmp_path)
     claim = hand_over(app, key, clock, debtor=debtor(email="bounce@example.de"))
     worker = Worker(app.extensions["inkasso.db"], clock, app=app)
     try:
@@ -153,3 +170,10 @@ def test_a_bounced_email_moves_to_the_next_channel(
     found = [(m.step_key, m.channel, m.status) for m in messages_of(app, claim["id"])]
     assert found == [("reminder", "email", "bounced"), ("reminder", "letter", "sent")]
     assert handler.received == []
+    [letter] = list(tmp_path.glob("*.pdf"))
+    reader = PdfReader(letter)
+    text = reader.pages[0].extract_text()
+    assert "Erika Mustermann" in text and "DE89 3704 0044 0532 0130 00" in text
+    drawing = b"".join(page.get_contents().get_data() for page in reader.pages)  # type: ignore[union-attr]
+    # fpdf2 draws the SVG code as vector paths into the page: thousands of path operators.
+    assert drawing.count(b" l ") > 200, "the bank-transfer QR code is on the letter"

@@ -189,3 +189,35 @@ def test_swiss_claim_gets_five_percent_and_no_costs(app: Flask, api: Api, worker
     assert after["balance"]["interest"] == 1466
     assert after["balance"]["fees"] == 0
     assert after["state"] == "escalated"
+
+
+@pytest.mark.parametrize(
+    ("country", "language", "currency", "phone"),
+    [
+        ("PL", "pl", "PLN", "+48601234567"),
+        ("DE", "de", "EUR", "+4915112345678"),
+        ("FR", "fr", "EUR", "+33612345678"),
+        ("SE", "sv", "SEK", "+46701234567"),
+    ],
+)
+def test_every_sms_fits_one_gsm7_segment(
+    app: Flask, api: Api, worker: Worker, clock: Clock, country: str, language: str, currency: str, phone: str
+) -> None:
+    from paypage.engine.channels.sms_segments import gsm7_segments
+
+    person = debtor(country=country, language=language, phone=phone, email=None, address=None)
+    claim = hand_over(api, clock, amount=123_456, currency=currency, debtor=person)
+    run_until(app, worker, clock, claim["id"], START + dt.timedelta(days=40))
+    texts = [m.body_text for m in messages_of(app, claim["id"]) if m.channel == "sms"]
+    assert texts, "the strategy sends SMS to a debtor with only a phone number"
+    for text in texts:
+        assert gsm7_segments(text) == ("GSM-7", 1), text
+
+
+def test_sms_amounts_stay_within_gsm7() -> None:
+    from paypage.domain.money import Money
+    from paypage.engine.messages import _sms_amount
+
+    assert _sms_amount(Money(123_456, "CHF"), "de_CH") == "1234.56 CHF"  # not CHF 1’234.56
+    assert _sms_amount(Money(34_999, "PLN"), "pl_PL") == "349,99 PLN"  # not 349,99 zł
+    assert _sms_amount(Money(500, "JPY"), "ja_JP") == "500 JPY"
