@@ -62,7 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         _security_headers(response)
         return set_csrf_cookie(response)
 
-    from paypage import api, cli, i18n, metrics, pay, provider_hooks, sandbox_checkout
+    from paypage import api, cli, i18n, metrics, ops, pay, provider_hooks, sandbox_checkout
     from paypage.api.errors import http_error, internal_error
 
     i18n.init_app(app)
@@ -71,6 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(provider_hooks.bp)
     app.register_blueprint(sandbox_checkout.bp)
     app.register_blueprint(metrics.bp)
+    ops.init_app(app)  # /healthz, /readyz and the logging setup
     cli.register(app)
 
     # The API's error shape applies under /v1 even where no blueprint view matched (404, 405, 413).

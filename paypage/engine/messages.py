@@ -17,7 +17,7 @@ from paypage.domain.money import Money
 from paypage.domain.strategies import Step
 from paypage.formatting import format_money
 from paypage.payments.bank_transfer.iban import format_iban
-from paypage.payments.bank_transfer.rf import format_rf
+from paypage.payments.bank_transfer.reference import format_reference
 from paypage.store import models
 
 PAYMENT_DEADLINE_DAYS = 10
@@ -96,7 +96,7 @@ def context(
         "transfer": {
             "holder": account.get("holder") or creditor.name,
             "iban": format_iban(account["iban"]),
-            "reference": format_rf(claim.transfer_reference),
+            "reference": format_reference(claim.transfer_reference),
         }
         if isinstance(account, dict) and account.get("iban") and claim.transfer_reference
         else None,

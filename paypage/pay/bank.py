@@ -25,7 +25,7 @@ from paypage.domain.money import Money
 from paypage.pay.context import PayContext
 from paypage.payments.bank_transfer.epc import epc_payload
 from paypage.payments.bank_transfer.iban import format_iban, validate_iban
-from paypage.payments.bank_transfer.rf import format_rf
+from paypage.payments.bank_transfer.reference import format_reference
 from paypage.payments.bank_transfer.svg import qr_svg
 from paypage.payments.bank_transfer.swiss import StructuredAddress, swiss_qr_bill, swiss_qr_svg
 from paypage.store import models
@@ -60,7 +60,7 @@ def bank_details(ctx: PayContext) -> BankDetails | None:
         holder=holder,
         iban_display=format_iban(iban),
         bic=str(bic) if bic else None,
-        reference_display=format_rf(reference),
+        reference_display=format_reference(reference),
         qr_svg=_markup(transfer_qr(ctx.creditor, ctx.claim, ctx.country, ctx.outstanding, ctx.language)),
     )
 

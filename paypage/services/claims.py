@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from paypage.domain.ids import new_id
 from paypage.domain.states import InvalidTransitionError, check_transition, is_final
 from paypage.domain.tokens import pay_token, token_digest
-from paypage.payments.bank_transfer.rf import rf_for_claim
+from paypage.payments.bank_transfer.reference import transfer_reference_for
 from paypage.services import events
 from paypage.services.errors import RequestError, not_found
 from paypage.services.tenancy import Tenant
@@ -125,7 +125,9 @@ def _set_address(debtor: models.Debtor, address: wire.AddressParams | None) -> N
     debtor.address_country = address.country if address else None
 
 
-def _new_rows(tenant: Tenant, params: wire.ClaimCreateParams, now: dt.datetime) -> Row:
+def _new_rows(
+    tenant: Tenant, params: wire.ClaimCreateParams, now: dt.datetime, accounts: dict[str, Any] | None = None
+) -> Row:
     given = params.debtor
     debtor = models.Debtor(
         creditor_id=tenant.creditor_id,
@@ -169,7 +171,8 @@ def _new_rows(tenant: Tenant, params: wire.ClaimCreateParams, now: dt.datetime) 
         created_at=now,
         updated_at=now,
     )
-    claim.transfer_reference = rf_for_claim(claim.id)
+    account = (accounts or {}).get(params.currency)
+    claim.transfer_reference = transfer_reference_for(claim.id, account if isinstance(account, dict) else None)
     return claim, debtor
 
 
@@ -225,9 +228,15 @@ def _store(session: Session, tenant: Tenant, rows: Sequence[Row], links: LinkMak
 def create(session: Session, tenant: Tenant, params: wire.ClaimCreateParams, links: LinkMaker, now: dt.datetime) -> Row:
     if _taken_references(session, tenant, [params.external_reference]):
         raise _duplicate(params.external_reference)
-    row = _new_rows(tenant, params, now)
+    row = _new_rows(tenant, params, now, _bank_accounts(session, tenant))
     _store(session, tenant, [row], links, now)
     return row
+
+
+def _bank_accounts(session: Session, tenant: Tenant) -> dict[str, Any]:
+    creditor = session.get(models.Creditor, tenant.creditor_id)
+    accounts = creditor.settings.get("bank_accounts", {}) if creditor else {}
+    return accounts if isinstance(accounts, dict) else {}
 
 
 @dataclass
@@ -269,7 +278,8 @@ def create_batch(
     failed.sort(key=lambda error: error.index)
     if failed and not partial:
         return BatchOutcome(created={}, failed=failed)
-    rows = {index: _new_rows(tenant, params, now) for index, params in valid.items()}
+    accounts = _bank_accounts(session, tenant)
+    rows = {index: _new_rows(tenant, params, now, accounts) for index, params in valid.items()}
     _store(session, tenant, list(rows.values()), links, now)
     return BatchOutcome(created=rows, failed=failed)
 

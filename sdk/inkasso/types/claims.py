@@ -257,7 +257,8 @@ class Claim(ResponseModel):
     pay_url: str | None = None
     """The debtor's personal pay link; null once the claim is closed."""
     transfer_reference: str | None = None
-    """The ISO 11649 (RF) reference a bank transfer must carry to be matched to this claim."""
+    """The reference a bank transfer must carry to be matched to this claim: ISO 11649 (RF), or a Swiss QR
+    reference when the creditor collects on a QR-IBAN."""
     cancellation_reason: str | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
