@@ -170,14 +170,7 @@ def document() -> dict[str, Any]:
             )
         },
         **_webhook_paths(),
-        "/v1/bank_transactions": {
-            "post": _operation(
-                "reportBankTransaction",
-                "Report a bank transfer received; it is matched by its reference",
-                ("201", _ref(wire.BankTransaction)),
-                wire.BankTransactionParams,
-            )
-        },
+        "/v1/bank_transactions": {"post": _bank_transaction_operation()},
         "/v1/bank_statements": {
             "post": {
                 **_operation(
@@ -200,6 +193,21 @@ def document() -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "sk_test_/sk_live_"}},
         },
     }
+
+
+def _bank_transaction_operation() -> dict[str, Any]:
+    operation = _operation(
+        "reportBankTransaction",
+        "Report a bank transfer received; it is matched by its reference",
+        ("201", _ref(wire.BankTransaction)),
+        wire.BankTransactionParams,
+    )
+    # 201 when it was booked now; 200 when it was booked before (duplicate) or no claim has its reference.
+    operation["responses"]["200"] = {
+        "description": "Not booked now: a duplicate, or no claim carries the reference",
+        "content": _json_content(_ref(wire.BankTransaction)),
+    }
+    return operation
 
 
 def _webhook_paths() -> dict[str, Any]:

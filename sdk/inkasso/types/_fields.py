@@ -69,8 +69,12 @@ Amount = Annotated[StrictInt, BeforeValidator(_check_integer_amount), Field(ge=0
 """An amount in minor units of its currency (cents for EUR, yen for JPY)."""
 
 PositiveAmount = Annotated[StrictInt, BeforeValidator(_check_integer_amount), Field(gt=0, le=MAX_AMOUNT)]
-CurrencyCode = Annotated[str, BeforeValidator(_check_currency)]
-CountryCode = Annotated[str, BeforeValidator(_check_country)]
+CurrencyCode = Annotated[
+    str, BeforeValidator(_check_currency), Field(json_schema_extra={"enum": sorted(CURRENCY_DIGITS)})
+]
+"""An active ISO 4217 code; lower case is accepted and upper-cased."""
+CountryCode = Annotated[str, BeforeValidator(_check_country), Field(json_schema_extra={"enum": sorted(COUNTRIES)})]
+"""An ISO 3166-1 alpha-2 code; lower case is accepted and upper-cased."""
 Email = Annotated[str, Field(max_length=254), AfterValidator(_check_email)]
 Phone = Annotated[str, AfterValidator(_check_phone)]
 Language = Annotated[str, AfterValidator(_check_language)]
