@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/paypage.py
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/load.py
 
 # Extract the strings of templates and code into locales/messages.pot and merge them into every catalog.
 i18n: $(STAMP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Response, g, jsonify
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from paypage.api import bp
@@ -49,8 +50,31 @@ def http_error(error: HTTPException) -> Response:
     return error_response(RequestError(status, code, message))
 
 
+# What the database said, and what an operator or client should read instead of a generic 500.
+_DATABASE_TROUBLE = (
+    (("readonly", "read-only"), "The database is read-only; no changes can be stored until it is writable again"),
+    (("disk is full", "no space left"), "The database's disk is full; no changes can be stored until it has room"),
+    (("database is locked", "database is busy"), "The database is busy; retry in a moment"),
+    (
+        ("connection", "server closed", "shutting down", "starting up", "terminating"),
+        "The database is unreachable; retry in a moment",
+    ),
+)
+
+
+def database_unavailable(error: Exception) -> str | None:
+    """A message for a database that cannot serve (read-only, full, busy, down), or None."""
+    if not isinstance(error, OperationalError):
+        return None
+    said = str(error.orig).lower()
+    return next((message for words, message in _DATABASE_TROUBLE if any(word in said for word in words)), None)
+
+
 def internal_error(error: Exception) -> Response:
     log.exception("unhandled error in API request %s", g.get("request_id"))
+    unavailable = database_unavailable(error)
+    if unavailable is not None:
+        return error_response(RequestError(503, "service_unavailable", unavailable, headers={"Retry-After": "1"}))
     return error_response(
         RequestError(500, "internal_error", "Something went wrong on our side; the request ID helps us find it")
     )
