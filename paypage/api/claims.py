@@ -18,7 +18,6 @@ from paypage.services import claims, events, idempotency
 from paypage.services.errors import RequestError
 from paypage.services.pagination import decode_cursor, parse_limit
 from paypage.services.validation import describe, parse
-from paypage.store.db import Database
 
 _STATES = set(get_args(wire.ClaimState))
 
@@ -172,9 +171,8 @@ def cancel_claim(claim_id: str) -> Response:
     def render(session: Any, result: dict[str, Any]) -> dict[str, Any]:
         return claims.render(claims.get(session, tenant, result["claim"]), maker).model_dump(mode="json")
 
-    db: Database = database()
     outcome = idempotency.run(
-        db,
+        database(),
         tenant,
         f"claims.cancel:{claim_id}",
         idempotency_key(),

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -43,9 +42,6 @@ DUNNABLE_STATES = ("open", "in_collection")
 LEASE = dt.timedelta(minutes=5)
 RETRY_AFTER_UNAVAILABLE = dt.timedelta(minutes=15)
 WEEK = dt.timedelta(days=7)
-
-#: Channels of a creditor, by name (`email`, `sms`, `whatsapp`, `letter`).
-ChannelsFor = Callable[[models.Creditor], dict[str, Channel]]
 
 
 @dataclass(frozen=True)
@@ -391,7 +387,7 @@ def _letter_qr(
     """The bank-transfer QR code, printed on the letter so the debtor can scan it with the banking app."""
     from paypage.pay.bank import transfer_qr
 
-    outstanding = Money(claim.principal + claim.interest + claim.fees_total - claim.paid, claim.currency)
+    outstanding = Money(claims.outstanding(claim), claim.currency)
     i18n.activate(language)
     svg = transfer_qr(creditor, claim, country, outstanding, language)
     return (Attachment("transfer-qr.svg", "image/svg+xml", svg.encode()),) if svg else ()

@@ -18,6 +18,7 @@ from paypage.domain.strategies import Step
 from paypage.formatting import format_money
 from paypage.payments.bank_transfer.iban import format_iban
 from paypage.payments.bank_transfer.reference import format_reference
+from paypage.services import claims
 from paypage.store import models
 
 PAYMENT_DEADLINE_DAYS = 10
@@ -58,7 +59,7 @@ def context(
 
     settings = creditor.settings
     account = settings.get("bank_accounts", {}).get(claim.currency)
-    outstanding = claim.principal + claim.interest + claim.fees_total - claim.paid
+    outstanding = claims.outstanding(claim)
     address = settings.get("address")
     days = COST_WARNING_DAYS if step.template == "cost_warning" else PAYMENT_DEADLINE_DAYS
     return {

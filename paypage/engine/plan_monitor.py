@@ -44,11 +44,6 @@ def _at(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, CHECK_HOUR, dt.UTC)
 
 
-def _summary(plan: models.PaymentPlan) -> dict[str, Any]:
-    first = plan.schedule[0]["amount"] if plan.schedule else 0
-    return {"id": plan.id, "instalments": len(plan.schedule), "instalment_amount": first, "currency": plan.currency}
-
-
 def check(
     session: Session,
     tenant: Tenant,
@@ -87,7 +82,7 @@ def check(
         _default(session, tenant, row, plan, int(item["number"]), now)
     elif today >= due + REMIND_AFTER and item["status"] != "missed":
         item["status"] = "missed"
-        data = {**claims.snapshot(row), "plan": _summary(plan), "instalment_number": item["number"]}
+        data = {**claims.snapshot(row), "plan": plans.plan_summary(plan), "instalment_number": item["number"]}
         events.record(session, tenant, "claim.plan_instalment_missed", now, claim.id, data)
         step = MISSED_REMINDER.model_copy(update={"key": f"plan_{plan.id[-8:]}_{item['number']}"})
         sent = {m.channel: m for m in dunning._messages(session, claim) if m.step_key == step.key}
@@ -143,7 +138,7 @@ def _default(
 ) -> None:
     claim, _ = row
     plan.status = "defaulted"
-    data = {**claims.snapshot(row), "plan": _summary(plan), "instalment_number": number}
+    data = {**claims.snapshot(row), "plan": plans.plan_summary(plan), "instalment_number": number}
     events.record(session, tenant, "claim.plan_defaulted", now, claim.id, data)
     claims.transition(session, tenant, row, "in_collection", now)
     claim.next_action_at = now  # collection resumes where the strategy stood, on what is left

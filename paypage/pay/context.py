@@ -58,15 +58,11 @@ class PayContext:
 
     @property
     def outstanding(self) -> Money:
-        return Money(claims_outstanding(self.claim), self.claim.currency)
+        return Money(claims.outstanding(self.claim), self.claim.currency)
 
     @property
     def settings(self) -> dict[str, Any]:
         return self.creditor.settings
-
-
-def claims_outstanding(claim: models.Claim) -> int:
-    return claim.principal + claim.interest + claim.fees_total - claim.paid
 
 
 def load(session: Session, token: str, now: dt.datetime, for_update: bool = False) -> PayContext:

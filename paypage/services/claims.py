@@ -66,10 +66,14 @@ def _address(debtor: models.Debtor) -> wire.Address | None:
     )
 
 
+def outstanding(claim: models.Claim) -> int:
+    """What the debtor owes now, in minor units: principal + interest + fees − paid."""
+    return claim.principal + claim.interest + claim.fees_total - claim.paid
+
+
 def render(row: Row, links: LinkMaker | None) -> wire.Claim:
     """The wire form of a claim. Without `links` there is no pay URL (event snapshots carry none)."""
     claim, debtor = row
-    outstanding = claim.principal + claim.interest + claim.fees_total - claim.paid
     return wire.Claim(
         id=claim.id,
         livemode=claim.livemode,
@@ -82,7 +86,7 @@ def render(row: Row, links: LinkMaker | None) -> wire.Claim:
             interest=claim.interest,
             fees=claim.fees_total,
             paid=claim.paid,
-            outstanding=outstanding,
+            outstanding=outstanding(claim),
         ),
         debtor=wire.Debtor(
             id=debtor.id,

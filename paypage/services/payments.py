@@ -64,10 +64,6 @@ def start(
     return payment
 
 
-def outstanding(claim: models.Claim) -> int:
-    return claim.principal + claim.interest + claim.fees_total - claim.paid
-
-
 def _summary(payment: models.Payment, amount: int | None = None) -> dict[str, object]:
     return {
         "id": payment.id,
@@ -233,9 +229,9 @@ def enter_ledger(
     events.record(
         session, tenant, event_type, now, claim.id, {**claims.snapshot(row), "payment": _summary(payment, amount)}
     )
-    if kind == "payment" and outstanding(claim) <= 0 and claim.state in _PAYABLE_TO_PAID:
+    if kind == "payment" and claims.outstanding(claim) <= 0 and claim.state in _PAYABLE_TO_PAID:
         claims.transition(session, tenant, row, "paid", now)
-    elif kind == "refund" and is_final(claim.state) and outstanding(claim) > 0:
+    elif kind == "refund" and is_final(claim.state) and claims.outstanding(claim) > 0:
         _notice_reopened_balance(session, claim, now)
     return True
 
@@ -248,7 +244,7 @@ def _notice_reopened_balance(session: Session, claim: models.Claim, now: dt.date
             id=new_id("ntc", now),
             livemode=claim.livemode,
             kind="claim.refund_after_close",
-            message=f"A refund left {outstanding(claim)} (minor units, {claim.currency}) open on the closed "
+            message=f"A refund left {claims.outstanding(claim)} (minor units, {claim.currency}) open on the closed "
             f"claim {claim.external_reference}. Decide whether to collect it again.",
             subject_id=claim.id,
             created_at=now,

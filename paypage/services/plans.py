@@ -52,16 +52,17 @@ def create(
     )
     session.add(record)
     session.flush()
-    summary = {
-        "id": record.id,
-        "instalments": len(plan),
-        "instalment_amount": plan[0].amount.amount,
-        "currency": claim.currency,
-    }
+    summary = plan_summary(record)
     claims.transition(session, tenant, row, "payment_plan", now)
     claim.next_action_at = now  # the plan monitor takes over from the collection strategy
     events.record(session, tenant, "claim.plan_created", now, claim.id, {**claims.snapshot(row), "plan": summary})
     return record
+
+
+def plan_summary(plan: models.PaymentPlan) -> dict[str, Any]:
+    """The plan as events carry it (`PlanSummary` on the wire)."""
+    first = plan.schedule[0]["amount"] if plan.schedule else 0
+    return {"id": plan.id, "instalments": len(plan.schedule), "instalment_amount": first, "currency": plan.currency}
 
 
 def active_plan(session: Session, claim: models.Claim) -> models.PaymentPlan | None:
