@@ -445,3 +445,12 @@ class ContactMessage(Base):
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime]
+
+
+# ---- data protection: audit log, retention, encryption keys (migration 0005) ----
+
+
+# ---- creditor portal: users, sessions, inbox, imports, branding (migration 0006) ----
+
+
+# ---- decisions: contact decisions, experiments, models, intents (migration 0007) ----
