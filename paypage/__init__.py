@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from paypage.config import Settings, load_settings
 from paypage.pay.csrf import set_cookie as set_csrf_cookie
 from paypage.services.claims import LinkMaker
+from paypage.store.crypto import settings_keyring
 from paypage.store.db import Database
 
 __all__ = ["create_app"]
@@ -48,7 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_body_bytes)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["inkasso.settings"] = settings
-    app.extensions["inkasso.db"] = Database(settings.database_url)
+    app.extensions["inkasso.db"] = Database(settings.database_url, settings_keyring(settings.data_keys))
     app.extensions["inkasso.links"] = LinkMaker(settings.secret_key.encode(), settings.public_url)
 
     @app.before_request
@@ -62,13 +63,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         _security_headers(response)
         return set_csrf_cookie(response)
 
-    from paypage import api, cli, i18n, metrics, ops, pay, provider_hooks, sandbox_checkout
+    from paypage import api, cli, i18n, metrics, ops, pay, portal, provider_hooks, sandbox_checkout
     from paypage.api.errors import http_error, internal_error
+    from paypage.pay import branding as pay_branding
 
     i18n.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pay.bp)
+    app.register_blueprint(portal.bp)
+    app.register_blueprint(pay_branding.bp)  # the creditor's colour and logo on the pay page
     app.register_blueprint(provider_hooks.bp)
+    from paypage import inbound_hooks
+
+    app.register_blueprint(inbound_hooks.bp)  # debtors' SMS and WhatsApp replies
     app.register_blueprint(sandbox_checkout.bp)
     app.register_blueprint(metrics.bp)
     ops.init_app(app)  # /healthz, /readyz and the logging setup

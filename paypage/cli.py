@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from paypage.extensions import database, settings
-from paypage.services import creditors
+from paypage.services import audit, creditors
 from paypage.store import migrate
 
 db_cli = AppGroup("db", help="Database schema commands.")
@@ -34,6 +34,16 @@ def create_creditor(name: str, live: bool) -> None:
         keys = [creditors.issue_key(session, creditor.id, False, now)]
         if live:
             keys.append(creditors.issue_key(session, creditor.id, True, now))
+        for key in keys:
+            audit.record(
+                session,
+                creditor_id=creditor.id,
+                actor="operator:cli",
+                action="api_key.issued",
+                subject=key.id,
+                detail={"livemode": key.livemode},
+                now=now,
+            )
     click.echo(f"creditor {creditor.id} {name}")
     for key in keys:
         click.echo(f"{'live' if key.livemode else 'test'} key: {key.secret}")
@@ -84,3 +94,16 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_creditor)
     app.cli.add_command(demo)
     app.cli.add_command(worker)
+    from paypage.portal.cli_commands import create_user
+
+    app.cli.add_command(create_user)
+    from paypage.decisions.cli import decisions_cli
+
+    app.cli.add_command(decisions_cli)
+    from paypage.data_protection_cli import COMMANDS as data_protection_commands
+
+    for command in data_protection_commands:
+        app.cli.add_command(command)
+    from paypage.inbound_smtp import inbound_smtp
+
+    app.cli.add_command(inbound_smtp)

@@ -49,6 +49,15 @@ class Settings:
     collection engine "next Monday at 10:00" in several processes at once. Refused in production."""
     outbox_file: str = ""
     """INKASSO_OUTBOX_FILE: where the outbox channel also appends each message it keeps, as JSON lines."""
+    inbound_email_domain: str = ""
+    """INKASSO_INBOUND_EMAIL_DOMAIN: the mail domain `flask --app paypage inbound-smtp` receives for; answers
+    to debtors then carry a per-claim reply address there (`r-<claim>-<check>@domain`)."""
+    intent_model: str = "tfidf"
+    """INKASSO_INTENT_MODEL: `tfidf` (default) or `combined` (adds multilingual sentence embeddings; needs
+    `pip install inkasso[embeddings]`) for sorting debtors' messages (docs/decisions.md)."""
+    data_keys: str = field(default="", repr=False)
+    """INKASSO_DATA_KEYS: `id:base64key,...` encrypting personal data at rest; the first key encrypts, all
+    decrypt. Required in production; development uses a fixed key (docs/data-protection.md)."""
     data_dir: str = ".inkasso"
     """INKASSO_DATA_DIR: where the development secret key and the SQLite file are kept."""
     clock: Callable[[], dt.datetime] = field(default=utc_now)
@@ -98,6 +107,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     settings = Settings(**values)
     if settings.env not in ("development", "production"):
         raise ConfigError(f"INKASSO_ENV must be 'development' or 'production', got {settings.env!r}")
+    if settings.intent_model not in ("tfidf", "combined"):
+        raise ConfigError(f"INKASSO_INTENT_MODEL must be 'tfidf' or 'combined', got {settings.intent_model!r}")
     if not settings.secret_key:
         if settings.is_production:
             raise ConfigError("INKASSO_SECRET_KEY is required in production")
@@ -114,4 +125,18 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
         settings = Settings(**{**settings.__dict__, "clock": lambda: base() + offset})
     if settings.is_production and len(settings.secret_key) < 32:
         raise ConfigError("INKASSO_SECRET_KEY must be at least 32 characters")
+    _check_data_keys(settings)
     return settings
+
+
+def _check_data_keys(settings: Settings) -> None:
+    from paypage.store.crypto import DataKeyError, settings_keyring
+
+    if settings.is_production and not settings.data_keys.strip():
+        raise ConfigError("INKASSO_DATA_KEYS is required in production (flask --app paypage data-keys generate)")
+    try:
+        keyring = settings_keyring(settings.data_keys)
+    except DataKeyError as exc:
+        raise ConfigError(f"INKASSO_DATA_KEYS: {exc}") from None
+    if settings.is_production and keyring.has_development_key():
+        raise ConfigError("INKASSO_DATA_KEYS: the development key is refused in production")

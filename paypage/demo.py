@@ -15,6 +15,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from paypage.engine.worker import Worker
 from paypage.extensions import database, settings
+from paypage.portal.demo_user import demo_owner
 from paypage.services import creditors
 from paypage.store import migrate, models
 
@@ -181,6 +182,8 @@ def run_demo(host: str, port: int) -> None:
     click.echo("  Pay links:")
     for claim in claims:
         click.echo(f"    {claim.debtor.country}  {claim.external_reference}  {claim.pay_url}")
+    email, password = demo_owner(DEMO_CREDITOR, now)
+    click.echo(f"\n  Creditor portal: {base_url}/portal/  user {email}  password {password}")
     click.echo("\n  Webhooks: client.webhook_endpoints.create(url=...) in test mode may point at http://127.0.0.1")
     click.echo("\nPress Ctrl+C to stop.")
     try:

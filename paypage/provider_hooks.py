@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, jsonify, request
+from sqlalchemy.exc import IntegrityError
 
 from paypage.engine import delivery_reports
 from paypage.engine.channel_registry import channels_for
@@ -34,16 +35,26 @@ def receive(provider: str, creditor_id: str) -> Response:
     if provider not in PROVIDERS:
         return _answer(404, "unknown provider")
     body = request.get_data(cache=False)
-    with database().transaction() as session:
-        creditor = session.get(models.Creditor, creditor_id)
-        if creditor is None:
-            return _answer(404, "unknown account")
+    for attempt in range(1):
         try:
-            notifications = provider_for(creditor, provider).parse_webhook(body, dict(request.headers.items()))
-        except WebhookSignatureError as exc:
-            log.warning("%s webhook for %s refused: %s", provider, creditor_id, exc)
-            return _answer(400, "signature not valid")
-        booked = payments.book_provider_events(session, creditor_id, provider, notifications, settings().clock())
+            with database().transaction() as session:
+                creditor = session.get(models.Creditor, creditor_id)
+                if creditor is None:
+                    return _answer(404, "unknown account")
+                try:
+                    notifications = provider_for(creditor, provider).parse_webhook(body, dict(request.headers.items()))
+                except WebhookSignatureError as exc:
+                    log.warning("%s webhook for %s refused: %s", provider, creditor_id, exc)
+                    return _answer(400, "signature not valid")
+                booked = payments.book_provider_events(
+                    session, creditor_id, provider, notifications, settings().clock()
+                )
+            break
+        except IntegrityError:
+            # Providers deliver at least once, sometimes two copies at the same moment: the copy that
+            # commits second trips the unique keys. Run again to find the first copy's booking.
+            if attempt:
+                raise
     applied = sum(1 for outcome in booked if outcome.applied)
     return _answer(200, f"{len(booked)} notification(s), {applied} applied")
 

@@ -6,4 +6,12 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
-from paypage.api import auth, bank_transactions, claims, errors, openapi, webhook_endpoints  # noqa: E402, F401
+from paypage.api import (  # noqa: E402, F401
+    auth,
+    bank_transactions,
+    claims,
+    errors,
+    experiments,
+    openapi,
+    webhook_endpoints,
+)

@@ -40,6 +40,7 @@ def _authenticate() -> None:
     if found is None:
         raise RequestError(401, "api_key_invalid", "This API key is not valid (unknown or revoked)")
     g.tenant, key_id = found
+    g.api_key_id = key_id
     wait = _limiter().acquire(key_id)
     if wait:
         raise RequestError(

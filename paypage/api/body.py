@@ -19,6 +19,8 @@ def json_object() -> dict[str, Any]:
     raw = request.get_data(cache=True)
     try:
         body = json.loads(raw)
+    except RecursionError:
+        raise RequestError(400, "body_not_json", "The body nests arrays or objects too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
         where = f" at line {exc.lineno}, column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         raise RequestError(400, "body_not_json", f"The body is not valid JSON{where}") from None

@@ -11,10 +11,10 @@ from pydantic import ValidationError
 
 from paypage.api import bp
 from paypage.api.body import json_object, known_query, query_datetime
-from paypage.api.render import idempotency_key, json_response, page
+from paypage.api.render import api_actor, idempotency_key, json_response, page
 from paypage.api.render import tenant as current_tenant
 from paypage.extensions import database, links, settings
-from paypage.services import claims, events, idempotency
+from paypage.services import audit, claims, events, idempotency
 from paypage.services.errors import RequestError
 from paypage.services.pagination import decode_cursor, parse_limit
 from paypage.services.validation import describe, parse
@@ -166,6 +166,15 @@ def cancel_claim(claim_id: str) -> Response:
 
     def work(session: Any) -> tuple[int, dict[str, Any]]:
         claims.cancel(session, tenant, claim_id, params.reason, now)
+        audit.record(
+            session,
+            creditor_id=tenant.creditor_id,
+            actor=api_actor(),
+            action="claim.cancelled",
+            subject=claim_id,
+            detail={"livemode": tenant.livemode},
+            now=now,
+        )
         return 200, {"claim": claim_id}
 
     def render(session: Any, result: dict[str, Any]) -> dict[str, Any]:

@@ -111,6 +111,9 @@ def document() -> dict[str, Any]:
         (wire.BankTransactionParams, "validation"),
         (wire.BankTransaction, "serialization"),
         (wire.BankStatementResult, "serialization"),
+        (wire.ExperimentCreateParams, "validation"),
+        (wire.ExperimentStopParams, "validation"),
+        (wire.Experiment, "serialization"),
     ]
     _, schemas = models_json_schema(models, ref_template=_REF)
     claim = _ref(wire.Claim)
@@ -170,6 +173,7 @@ def document() -> dict[str, Any]:
             )
         },
         **_webhook_paths(),
+        **_experiment_paths(),
         "/v1/bank_transactions": {"post": _bank_transaction_operation()},
         "/v1/bank_statements": {
             "post": {
@@ -286,6 +290,48 @@ def _webhook_paths() -> dict[str, Any]:
         },
     }
 
+
+
+def _experiment_paths() -> dict[str, Any]:
+    experiment = _ref(wire.Experiment)
+    experiment_id = {"name": "experiment_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    stop = _operation(
+        "stopExperiment",
+        "Stop an experiment: no new claims are assigned; assigned claims keep their arm",
+        ("200", experiment),
+        parameters=[experiment_id],
+        idempotent=True,
+    )
+    stop["requestBody"] = {"required": False, "content": _json_content(_ref(wire.ExperimentStopParams))}
+    return {
+        "/v1/experiments": {
+            "post": _operation(
+                "createExperiment",
+                "Start a champion/challenger experiment between two strategies",
+                ("201", experiment),
+                wire.ExperimentCreateParams,
+                idempotent=True,
+            ),
+            "get": _operation(
+                "listExperiments",
+                "List experiments, newest first (without their reports)",
+                ("200", _list_of(wire.Experiment)),
+                parameters=[
+                    *_PAGING,
+                    _query("status", {"type": "string", "enum": ["running", "stopped"]}, "Only this status"),
+                ],
+            ),
+        },
+        "/v1/experiments/{experiment_id}": {
+            "get": _operation(
+                "getExperiment",
+                "Retrieve an experiment with its report and the stop rule's decision",
+                ("200", experiment),
+                parameters=[experiment_id],
+            )
+        },
+        "/v1/experiments/{experiment_id}/stop": {"post": stop},
+    }
 
 @bp.get("/openapi.json")
 def openapi_document() -> Response:

@@ -19,6 +19,11 @@ def tenant() -> Tenant:
     return value
 
 
+def api_actor() -> str:
+    """The audit log's actor for this request: the API key, by id."""
+    return f"api_key:{g.api_key_id}"
+
+
 def json_response(body: BaseModel | dict[str, Any], status: int = 200, replayed: bool = False) -> Response:
     response = jsonify(body.model_dump(mode="json") if isinstance(body, BaseModel) else body)
     response.status_code = status

@@ -7,10 +7,10 @@ from inkasso import types as wire
 
 from paypage.api import bp
 from paypage.api.body import json_object, known_query, optional_json_object
-from paypage.api.render import json_response, page
+from paypage.api.render import api_actor, json_response, page
 from paypage.api.render import tenant as current_tenant
 from paypage.extensions import database, settings
-from paypage.services import events, webhook_endpoints
+from paypage.services import audit, events, webhook_endpoints
 from paypage.services.errors import RequestError
 from paypage.services.pagination import decode_cursor, parse_limit
 from paypage.services.validation import parse
@@ -62,8 +62,18 @@ def delete_webhook_endpoint(endpoint_id: str) -> Response:
 @bp.post("/webhook_endpoints/<endpoint_id>/rotate_secret")
 def rotate_webhook_secret(endpoint_id: str) -> Response:
     optional_json_object()
+    tenant, now = current_tenant(), settings().clock()
     with database().transaction() as session:
-        endpoint = webhook_endpoints.rotate_secret(session, current_tenant(), endpoint_id, settings().clock())
+        endpoint = webhook_endpoints.rotate_secret(session, tenant, endpoint_id, now)
+        audit.record(
+            session,
+            creditor_id=tenant.creditor_id,
+            actor=api_actor(),
+            action="webhook_endpoint.secret_rotated",
+            subject=endpoint.id,
+            detail={"livemode": tenant.livemode},
+            now=now,
+        )
         return json_response(webhook_endpoints.render(endpoint, show_secret=True))
 
 

@@ -32,6 +32,14 @@ PREFIXES = frozenset(
         "upl",
         "pev",
         "msg",
+        "dec",
+        "usr",
+        "inv",
+        "imp",
+        "pmd",
+        "exp",
+        "inm",
+        "ibx",
     }
 )
 

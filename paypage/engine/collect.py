@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from paypage.decisions import work_queue
 from paypage.engine import dunning
 from paypage.engine.channels.protocol import Channel
 from paypage.services.claims import LinkMaker
@@ -28,7 +29,7 @@ def dunning_round(
 ) -> int:
     """Lease up to `limit` due claims and run each (through `run`, e.g. a thread pool's map)."""
     assert links is not None  # noqa: S101 - the worker has the app when it collects
-    due = dunning.lease(db, clock(), limit, lease_for)
+    due = work_queue.lease(db, clock(), limit, lease_for)
 
     def one(item: dunning.Due) -> None:
         try:

@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from paypage.decisions.experiments import strategy_for_claim
 from paypage.domain.countries import get_country_or_fallback
-from paypage.domain.strategies import strategy_for
 from paypage.engine.channels.protocol import StatusUpdate
 from paypage.store import models
 
@@ -42,7 +42,8 @@ def _try_next_channel(session: Session, message: models.ContactMessage, now: dt.
     if creditor is None or debtor is None:
         return
     country = get_country_or_fallback(debtor.country, claim.currency)
-    keys = [step.key for step in strategy_for(country.code, creditor.settings).steps]
+    strategy = strategy_for_claim(session, claim, debtor.type, country.code, creditor.settings, now)
+    keys = [step.key for step in strategy.steps]
     if message.step_key in keys and keys.index(message.step_key) == claim.strategy_step - 1:
         # The strategy had moved on after "sent"; step back so the engine tries the step's next channel.
         claim.strategy_step -= 1

@@ -22,11 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paypage import i18n
+from paypage.decisions import guardrails, policy
+from paypage.decisions.experiments import strategy_for_claim
 from paypage.domain.contact_window import allowed, next_allowed, scheduled
 from paypage.domain.countries import Country, get_country_or_fallback
 from paypage.domain.ids import new_id
 from paypage.domain.money import Money
-from paypage.domain.strategies import Step, Strategy, strategy_for
+from paypage.domain.strategies import Step, Strategy
 from paypage.engine import messages
 from paypage.engine.channels.protocol import Attachment, Channel, ChannelUnavailable, Message, PostalAddress
 from paypage.engine.charges import accrue_interest, announced_costs, apply_collection_fee, interest_note
@@ -167,7 +169,7 @@ def prepare(
         claim.next_action_at = None
         return None
     accrue_interest(claim, country, now.date())
-    strategy = strategy_for(country.code, creditor.settings)
+    strategy = strategy_for_claim(session, claim, debtor.type, country.code, creditor.settings, now)
     sent = _messages(session, claim)
     if _settle_interrupted(session, claim, sent, now):
         claim.next_action_at = now
@@ -176,7 +178,8 @@ def prepare(
         _finish(session, tenant, (claim, debtor), strategy, country, now)
         return None
     step = strategy.steps[claim.strategy_step]
-    due_at = scheduled(claim.created_at, step.day, country)
+    learning = policy.learning_enabled(creditor.settings)
+    due_at = _step_at(claim.created_at, step.day, country, learning)
     if due_at > now:
         claim.next_action_at = due_at
         return None
@@ -188,6 +191,8 @@ def prepare(
         claim.next_action_at = next_allowed(recent[0] + WEEK, country)
         return None
     tried = {m.channel: m for m in sent if m.step_key == step.key}
+    if learning:
+        return _prepare_learned(session, (claim, debtor), creditor, country, strategy, step, sent, channels, now, links)
     channel = pick_channel(step, debtor, channels, tried)
     if channel is None:
         # Nobody to reach on this step's channels (or all bounced): on record as skipped, then move on.
@@ -200,6 +205,59 @@ def prepare(
     return record_message(
         session, (claim, debtor), creditor, country, step, channel, tried.get(channel), now, links, announced
     )
+
+
+def _prepare_learned(
+    session: Session,
+    row: claims.Row,
+    creditor: models.Creditor,
+    country: Country,
+    strategy: Strategy,
+    step: Step,
+    sent: list[models.ContactMessage],
+    channels: dict[str, Channel],
+    now: dt.datetime,
+    links: claims.LinkMaker,
+) -> Prepared | None:
+    """The step with the contact policy: it chooses channel, hour and tone among what the guardrails allow
+    (the step's channels, the contact hours, the weekly cap), then waits for the chosen hour."""
+    claim, debtor = row
+    tried = {m.channel: m for m in sent if m.step_key == step.key}
+    decision = policy.pending(session, claim, step.key)
+    if decision is None:
+        usable = [
+            name
+            for name in step.channels
+            if name in channels and _reachable(name, debtor) and (name not in tried or tried[name].status == "retry")
+        ]
+        decision = policy.decide(session, row, step, country, usable, sent, strategy.max_messages_per_week, now)
+        if decision is None:
+            _advance(claim, strategy, country, now, learning=True)
+            log.info("claim %s step %s: no allowed option", claim.id, step.key)
+            return None
+    if decision.send_at > now:
+        claim.next_action_at = decision.send_at
+        return None
+    sent_times = [m.sent_at or m.created_at for m in sent if m.status in ("sent", "delivered", "sending", "unknown")]
+    option = guardrails.Option(guardrails.Action(decision.channel, decision.hour, decision.tone), now)
+    try:
+        guardrails.check(option, step, country, sent_times, strategy.max_messages_per_week)
+    except guardrails.GuardrailViolation as exc:
+        # The hour passed unused (a late worker, a long outage): choose again rather than break a rule.
+        decision.status = "void"
+        decision.settled_at = now
+        claim.next_action_at = now
+        log.info("claim %s step %s: decision %s voided (%s)", claim.id, step.key, decision.id, exc)
+        return None
+    if step.fee:
+        apply_collection_fee(claim, debtor, country, now.date(), _warning_received(sent, country))
+    announced = announced_costs(claim, debtor, country) if step.template == "cost_warning" else None
+    toned = step.model_copy(update={"tone": decision.tone})
+    prepared = record_message(
+        session, row, creditor, country, toned, decision.channel, tried.get(decision.channel), now, links, announced
+    )
+    policy.mark_sent(session, decision, prepared.message_id, now)
+    return prepared
 
 
 POSTAL_DAYS = 2
@@ -302,11 +360,20 @@ def _resume(session: Session, tenant: Tenant, row: claims.Row, now: dt.datetime)
     claim.next_action_at = now
 
 
-def _advance(claim: models.Claim, strategy: Strategy, country: Country, now: dt.datetime) -> None:
+def _step_at(handover: dt.datetime, day: int, country: Country, learning: bool) -> dt.datetime:
+    """When a step comes due: at the preferred hour, or with the contact policy at the opening of the
+    contact hours, so the policy can still choose any allowed hour of that day."""
+    return guardrails.step_opens(handover, day, country) if learning else scheduled(handover, day, country)
+
+
+def _advance(
+    claim: models.Claim, strategy: Strategy, country: Country, now: dt.datetime, learning: bool = False
+) -> None:
     claim.strategy_step += 1
     claim.last_step_at = now
     if claim.strategy_step < len(strategy.steps):
-        claim.next_action_at = max(now, scheduled(claim.created_at, strategy.steps[claim.strategy_step].day, country))
+        upcoming = strategy.steps[claim.strategy_step]
+        claim.next_action_at = max(now, _step_at(claim.created_at, upcoming.day, country, learning))
     else:
         claim.next_action_at = max(now, scheduled(claim.created_at, strategy.final_day, country))
 
@@ -375,7 +442,9 @@ def send(
         data = {**claims.snapshot((claim, debtor)), "channel": record.channel, "message_id": record.id}
         events.record(session, tenant, "claim.contacted", now, claim.id, data)
         if prepared.strategy_step:
-            _advance(claim, strategy_for(country.code, creditor.settings), country, now)
+            learning = policy.learning_enabled(creditor.settings)
+            strategy = strategy_for_claim(session, claim, debtor.type, country.code, creditor.settings, now)
+            _advance(claim, strategy, country, now, learning)
     else:
         claim.next_action_at = now  # the next channel of the same step, at once
     return record.status

@@ -18,16 +18,19 @@ from types import FrameType
 import httpx
 from flask import Flask
 
+from paypage.decisions import rewards
 from paypage.engine import webhooks
 from paypage.engine.channel_registry import channels_for
 from paypage.engine.channels.protocol import Channel
 from paypage.engine.collect import dunning_round
 from paypage.engine.dunning import Due
+from paypage.services import csv_imports, retention
 from paypage.services.events import WAKEUP_CHANNEL
 from paypage.store import models
 from paypage.store.db import Database
 
 log = logging.getLogger(__name__)
+RETENTION_INTERVAL = dt.timedelta(hours=1)
 
 
 class Wakeup:
@@ -86,6 +89,7 @@ class Worker:
         self.batch_size = batch_size
         self.idle_sleep = idle_sleep
         self.stopping = threading.Event()
+        self._retention_due: dt.datetime | None = None
         self.wakeup = Wakeup(db, self.stopping)
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook")
         self.concurrency = concurrency
@@ -121,15 +125,51 @@ class Worker:
         # SQLite has one writer: claims go one after the other there; on PostgreSQL they overlap.
         run = in_pool if self.db.dialect == "postgresql" else None
         with app.app_context():
-            return dunning_round(
+            looked_at = dunning_round(
                 self.db, self.clock, self.batch_size, self.links, self._channels, self.engine_lease, run
             )
+        # The contact policy learns from contacts whose attribution window has closed.
+        rewards.settle(self.db, self.clock())
+        return looked_at
 
     def _channels(self, creditor: models.Creditor, livemode: bool) -> dict[str, Channel]:
         return channels_for(creditor, livemode, self.outbox_file)
 
+    def apply_retention(self) -> int:
+        """Anonymise debtors whose retention period has passed; at most once per RETENTION_INTERVAL."""
+        now = self.clock()
+        if self._retention_due is not None and now < self._retention_due:
+            return 0
+        self._retention_due = now + RETENTION_INTERVAL
+        return retention.run(self.db, now).erased
+
+    def resume_imports(self) -> int:
+        """Finish portal CSV imports whose runner (a thread of a web process) died; returns how many."""
+        if self.links is None:
+            return 0
+        return csv_imports.resume_stale(self.db, self.links, self.clock)
+
     def run_once(self) -> int:
-        return self.deliver_webhooks() + self.collect()
+        return (
+            self.deliver_webhooks()
+            + self.collect()
+            + self.apply_retention()
+            + self.resume_imports()
+            + self.send_held_answers()
+        )
+
+    def send_held_answers(self) -> int:
+        """Answers to debtors that waited for the contact hours; looked for at most once a minute."""
+        if self.app is None or self.links is None:
+            return 0
+        now = self.clock()
+        if now < getattr(self, "_answers_due", now):
+            return 0
+        self._answers_due = now + dt.timedelta(minutes=1)
+        from paypage.services import answers
+
+        with self.app.app_context():
+            return answers.send_all_held(self.db, now, self.links, self._channels)
 
     def run(self) -> None:
         log.info("worker started")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from babel.numbers import get_decimal_symbol
@@ -16,7 +16,8 @@ from paypage.domain.countries import Country, get_country_or_fallback
 from paypage.domain.money import Money
 from paypage.domain.tokens import token_digest
 from paypage.formatting import format_money
-from paypage.services import claims
+from paypage.pay import branding
+from paypage.services import claims, creditor_settings
 from paypage.services.tenancy import Tenant
 from paypage.store import models
 
@@ -40,6 +41,8 @@ class PayContext:
     language: str
     locale: str
     view: wire.Claim
+    brand: dict[str, str | None] = field(default_factory=dict)
+    """The creditor's stylesheet and logo URLs (`paypage.pay.branding`), None where it has none."""
 
     @property
     def row(self) -> claims.Row:
@@ -62,7 +65,8 @@ class PayContext:
 
     @property
     def settings(self) -> dict[str, Any]:
-        return self.creditor.settings
+        """The creditor's settings as they apply in the debtor's country (methods, instalment rules)."""
+        return creditor_settings.for_country(self.creditor.settings, self.country.code)
 
 
 def load(session: Session, token: str, now: dt.datetime, for_update: bool = False) -> PayContext:
@@ -100,6 +104,7 @@ def load(session: Session, token: str, now: dt.datetime, for_update: bool = Fals
         language=language,
         locale=locale,
         view=claims.render((claim, debtor), None),
+        brand=branding.urls(session, creditor),
     )
 
 

@@ -324,5 +324,29 @@ def _handle_request(
     reply_to = form.get("reply_to", "").strip()[:254]
     if errors or message is None:
         return False
-    debtor_requests.contact(session, ctx.tenant, ctx.row, message, reply_to, now)
+    stored = debtor_requests.contact(session, ctx.tenant, ctx.row, message, reply_to, now)
+    _classify_contact(session, ctx, stored, message, reply_to, now)
     return True
+
+
+def _classify_contact(
+    session: Session, ctx: PayContext, stored: models.DebtorRequest, message: str, reply_to: str, now: dt.datetime
+) -> None:
+    """The form's message goes through the same intent pipeline as an e-mail or SMS reply."""
+    from paypage.decisions.intents.model import ready_model
+    from paypage.engine.channel_registry import channels_for
+    from paypage.extensions import links
+    from paypage.services import inbound
+
+    config = settings()
+    inbound.from_pay_page(
+        session,
+        ctx.row,
+        stored,
+        message,
+        reply_to,
+        now,
+        links(),
+        lambda c, live: channels_for(c, live, config.outbox_file),
+        ready_model(config.intent_model),
+    )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from paypage.domain.ids import new_id
 from paypage.domain.tokens import api_key_digest
+from paypage.services.errors import not_found
 from paypage.services.tenancy import Tenant
 from paypage.store import models
 
@@ -63,3 +64,13 @@ def authenticate(session: Session, secret: str, now: dt.datetime) -> tuple[Tenan
     if key.last_used_at is None or key.last_used_at < now - LAST_USED_RESOLUTION:
         key.last_used_at = now  # coarse on purpose: one write a minute per key, not one per request
     return Tenant(creditor_id=key.creditor_id, livemode=key.livemode), key.id
+
+
+def revoke_key(session: Session, tenant: Tenant, key_id: str, now: dt.datetime) -> models.ApiKey:
+    """Refuse the key from now on. The row stays, so the portal can show when it was used last."""
+    key = session.get(models.ApiKey, (tenant.creditor_id, key_id))
+    if key is None or key.livemode != tenant.livemode:
+        raise not_found("API key", key_id)
+    if key.revoked_at is None:
+        key.revoked_at = now
+    return key

@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from paypage.store.crypto import Keyring, bind_keyring
+
 
 def normalise_url(url: str) -> str:
     """Accept the URLs people paste (`postgres://`, `postgresql://`) and pick the psycopg 3 driver."""
@@ -54,9 +56,11 @@ def create_db_engine(url: str) -> Engine:
 class Database:
     """The engine and a session factory; one per app."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, keyring: Keyring | None = None) -> None:
         self.url = normalise_url(url)
         self.engine = create_db_engine(self.url)
+        self.keyring = keyring or Keyring.development()
+        bind_keyring(self.engine, self.keyring)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Float,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -21,9 +22,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from paypage.store.blind_index import NameIndex
+from paypage.store.crypto import EncryptedBytes, EncryptedDate, EncryptedJSON, EncryptedText
 from paypage.store.types import JSONDocument, UTCDateTime
 
 NAMING_CONVENTION = {
@@ -77,20 +81,25 @@ class Debtor(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     livemode: Mapped[bool] = mapped_column(Boolean)
     type: Mapped[str] = mapped_column(String(16))
-    name: Mapped[str] = mapped_column(String(140))
-    email: Mapped[str | None] = mapped_column(String(254))
-    phone: Mapped[str | None] = mapped_column(String(16))
-    address_line1: Mapped[str | None] = mapped_column(String(100))
-    address_line2: Mapped[str | None] = mapped_column(String(100))
-    address_postal_code: Mapped[str | None] = mapped_column(String(16))
-    address_city: Mapped[str | None] = mapped_column(String(60))
+    # Personal data is encrypted at rest (paypage.store.crypto); nothing looks a debtor up by these fields.
+    name: Mapped[str] = mapped_column(EncryptedText("debtors.name"))
+    name_index: Mapped[str | None] = mapped_column(NameIndex())
+    """Keyed word-prefix tokens of the name for search (paypage.store.blind_index); set with the name."""
+    email: Mapped[str | None] = mapped_column(EncryptedText("debtors.email"))
+    phone: Mapped[str | None] = mapped_column(EncryptedText("debtors.phone"))
+    address_line1: Mapped[str | None] = mapped_column(EncryptedText("debtors.address_line1"))
+    address_line2: Mapped[str | None] = mapped_column(EncryptedText("debtors.address_line2"))
+    address_postal_code: Mapped[str | None] = mapped_column(EncryptedText("debtors.address_postal_code"))
+    address_city: Mapped[str | None] = mapped_column(EncryptedText("debtors.address_city"))
     address_region: Mapped[str | None] = mapped_column(String(60))
     address_country: Mapped[str | None] = mapped_column(String(2))
     country: Mapped[str] = mapped_column(String(2))
     language: Mapped[str | None] = mapped_column(String(8))
-    date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    date_of_birth: Mapped[dt.date | None] = mapped_column(EncryptedDate("debtors.date_of_birth"))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+    erased_at: Mapped[dt.datetime | None]
+    """When the personal fields were anonymised (on request, or when the retention period ran out)."""
 
 
 class Claim(Base):
@@ -158,7 +167,8 @@ class Event(Base):
     claim_id: Mapped[str | None] = mapped_column(String(32))
     type: Mapped[str] = mapped_column(String(64))
     api_version: Mapped[str] = mapped_column(String(16))
-    data: Mapped[dict[str, Any]]
+    data: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("events.data"))
+    """Claim snapshots carry the debtor, so the payload is encrypted like the debtor row."""
     created_at: Mapped[dt.datetime]
 
 
@@ -388,7 +398,7 @@ class DebtorRequest(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     claim_id: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16))
-    data: Mapped[dict[str, Any]]
+    data: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("debtor_requests.data"))
     upload_id: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime]
@@ -406,7 +416,7 @@ class Upload(Base):
     content_type: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes] = mapped_column(EncryptedBytes("uploads.content"))
     created_at: Mapped[dt.datetime]
 
 
@@ -436,10 +446,10 @@ class ContactMessage(Base):
     language: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16))
     """sending, sent, delivered, bounced, failed, cancelled (claim settled before sending), unknown."""
-    recipient: Mapped[str] = mapped_column(Text)
-    subject: Mapped[str | None] = mapped_column(Text)
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str | None] = mapped_column(Text)
+    recipient: Mapped[str] = mapped_column(EncryptedText("messages.recipient"))
+    subject: Mapped[str | None] = mapped_column(EncryptedText("messages.subject"))
+    body_text: Mapped[str] = mapped_column(EncryptedText("messages.body_text"))
+    body_html: Mapped[str | None] = mapped_column(EncryptedText("messages.body_html"))
     provider_reference: Mapped[str | None] = mapped_column(String(255))
     detail: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[dt.datetime]
@@ -450,7 +460,407 @@ class ContactMessage(Base):
 # ---- data protection: audit log, retention, encryption keys (migration 0005) ----
 
 
+@event.listens_for(Debtor.name, "set")
+def _index_name(target: Debtor, value: str, _old: object, _initiator: object) -> None:
+    target.name_index = value  # NameIndex stores the keyed tokens of the name, never the name
+
+
+class AuditEntry(Base):
+    """One entry of the append-only audit log. A global table: one hash chain over every creditor's and
+    the operator's actions, so that removing or changing any entry breaks the chain (`audit verify`).
+    Database triggers refuse UPDATE and DELETE; `detail` never holds personal data."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "creditor_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    """1, 2, 3, ... without gaps: appends are serialised, so a missing number is a deleted entry."""
+    creditor_id: Mapped[str | None] = mapped_column(String(32))
+    """None for the operator's own actions."""
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(80))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    created_at: Mapped[dt.datetime]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 # ---- creditor portal: users, sessions, inbox, imports, branding (migration 0006) ----
 
 
+class PortalUser(Base):
+    """A person who signs in to the portal: a creditor's user, or an operator of the service (no creditor).
+
+    Global, like `pay_links`: signing in starts from the e-mail address alone, before any tenant is known.
+    """
+
+    __tablename__ = "portal_users"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        UniqueConstraint("email"),
+        Index(None, "creditor_id", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    creditor_id: Mapped[str | None] = mapped_column(String(32))
+    """None for an operator, who may act for any creditor."""
+    email: Mapped[str] = mapped_column(String(254))
+    """Lower-cased, so that sign-in does not depend on how it was typed."""
+    name: Mapped[str] = mapped_column(String(140))
+    role: Mapped[str] = mapped_column(String(16))
+    """read_only, agent or owner."""
+    is_operator: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None]
+    recovery_codes: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    """SHA-256 digests of the unused recovery codes."""
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    last_login_at: Mapped[dt.datetime | None]
+    disabled_at: Mapped[dt.datetime | None]
+
+
+class PortalSession(Base):
+    """A signed-in browser: the cookie holds a random token, the table only its SHA-256."""
+
+    __tablename__ = "portal_sessions"
+    __table_args__ = (
+        ForeignKeyConstraint(["user_id"], ["portal_users.id"]),
+        Index(None, "user_id"),
+    )
+
+    token_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    creditor_id: Mapped[str | None] = mapped_column(String(32))
+    """The creditor the session acts for (an operator picks one)."""
+    livemode: Mapped[bool | None] = mapped_column(Boolean)
+    """The mode switch; None until the user picks one (then the creditor's default applies)."""
+    stage: Mapped[str] = mapped_column(String(16))
+    """`totp` while the second factor is awaited, then `full`."""
+    created_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    """The absolute end, however active the session is."""
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class PortalInvitation(Base):
+    """An owner's invitation: the link carries a random token, the table only its SHA-256."""
+
+    __tablename__ = "portal_invitations"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        UniqueConstraint("token_digest"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(16))
+    invited_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    accepted_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+# The dashboard's figures (`paypage.portal.figures`) for a creditor with 100,000+ claims: the time to pay of
+# paid claims read from the index alone, and this month's ledger entries without scanning older ones.
+Index("ix_claims_portal_time_to_pay", Claim.creditor_id, Claim.livemode, Claim.state, Claim.closed_at, Claim.created_at)
+Index("ix_ledger_entries_portal_created", LedgerEntry.creditor_id, LedgerEntry.created_at)
+
+
+class LoginAttempt(Base):
+    """A failed sign-in, counted per account and per address (both as digests) for the rate limit."""
+
+    __tablename__ = "portal_login_attempts"
+    __table_args__ = (Index(None, "scope", "key_digest", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(8))
+    """`account` or `address`."""
+    key_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+
+
+# creditor portal, workspace: CSV imports and the pay page's logo
+
+
+class ImportJob(Base):
+    """A CSV file handed over in the portal, imported in batches; progress is committed after each batch."""
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        Index(None, "creditor_id", "livemode", "id"),
+        Index(None, "status", "locked_until"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    filename: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    """queued, running, done, failed (the file as a whole was unusable)."""
+    partial: Mapped[bool] = mapped_column(Boolean)
+    """Import the good rows even when some are bad; otherwise a file with a bad row imports nothing."""
+    content: Mapped[bytes | None] = mapped_column(EncryptedBytes("import_jobs.content"))
+    """The uploaded file until it is processed, encrypted like every other personal data; dropped then."""
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    processed: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+    """Why the whole file was refused (a wrong header, not UTF-8)."""
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    locked_until: Mapped[dt.datetime | None]
+    """A runner's lease: a job whose runner died is taken over once it has passed."""
+    created_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+
+
+class ImportRowError(Base):
+    """One problem of one line of an imported file, for the per-line report."""
+
+    __tablename__ = "import_row_errors"
+    __table_args__ = (ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),)
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    line: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+
+
+class BrandLogo(Base):
+    """The logo the pay page shows for a creditor: PNG or JPEG, checked by content, served from our domain."""
+
+    __tablename__ = "brand_logos"
+    __table_args__ = (ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),)
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[dt.datetime]
+
+
 # ---- decisions: contact decisions, experiments, models, intents (migration 0007) ----
+
+
+class InboundMessage(Base):
+    """A message a debtor sent us: an e-mail or SMS/WhatsApp reply, or the pay page's contact form.
+
+    Kept whether or not it matched a claim, with what the intent model made of it and what was done.
+    """
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        UniqueConstraint("creditor_id", "channel", "provider_reference"),
+        Index(None, "creditor_id", "claim_id", "id"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    claim_id: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    """email, sms, whatsapp or pay_page."""
+    provider_reference: Mapped[str | None] = mapped_column(String(255))
+    """Twilio's MessageSid or the e-mail's Message-ID: a redelivery is recognised and stored once."""
+    sender: Mapped[str] = mapped_column(EncryptedText("inbound_messages.sender"))
+    subject: Mapped[str | None] = mapped_column(EncryptedText("inbound_messages.subject"))
+    body: Mapped[str] = mapped_column(EncryptedText("inbound_messages.body"))
+    """The new text only: quoted history of an e-mail reply is cut off before storing and classifying."""
+    language: Mapped[str | None] = mapped_column(String(8))
+    matched_by: Mapped[str] = mapped_column(String(16))
+    """token, reference, sender, pay_page or none."""
+    intent: Mapped[str | None] = mapped_column(String(16))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    outcome: Mapped[str] = mapped_column(String(16))
+    """answered (a template answered) or human (an inbox item was opened)."""
+    reason: Mapped[str] = mapped_column(String(32))
+    answer_message_id: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[dt.datetime]
+
+
+class InboxItem(Base):
+    """Something a person at the creditor has to look at: a debtor message, a payment to verify."""
+
+    __tablename__ = "inbox_items"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        Index(None, "creditor_id", "livemode", "status", "id"),
+        Index(None, "creditor_id", "claim_id"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    claim_id: Mapped[str | None] = mapped_column(String(32))
+    inbound_message_id: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    """message, verify_payment or apply_address_change."""
+    intent: Mapped[str | None] = mapped_column(String(16))
+    priority: Mapped[str] = mapped_column(String(8))
+    """high (hardship, dispute) or normal."""
+    reason: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    """open or closed."""
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    resolution: Mapped[str | None] = mapped_column(String(500))
+    reply_message_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    closed_at: Mapped[dt.datetime | None]
+
+
+
+class ContactDecision(Base):
+    """How the contact policy chose to approach the debtor for one step: channel, hour, tone, why, and
+    with which probability (for off-policy evaluation). Settled once the attribution window is over."""
+
+    __tablename__ = "contact_decisions"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        Index(None, "creditor_id", "claim_id", "id"),
+        Index(None, "status", "settle_after"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    claim_id: Mapped[str] = mapped_column(String(32))
+    step_key: Mapped[str] = mapped_column(String(64))
+    template: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    hour: Mapped[int] = mapped_column(Integer)
+    """Local hour of day in the debtor's country."""
+    tone: Mapped[str] = mapped_column(String(16))
+    send_at: Mapped[dt.datetime]
+    propensity: Mapped[float] = mapped_column(Float)
+    explored: Mapped[bool] = mapped_column(Boolean)
+    explanation: Mapped[str] = mapped_column(Text)
+    context: Mapped[dict[str, Any]]
+    """The features the policy saw and the segments it pooled over (no personal data)."""
+    options: Mapped[int] = mapped_column(Integer)
+    """How many options the guardrails allowed."""
+    status: Mapped[str] = mapped_column(String(16))
+    """pending (waiting for its hour), sent, void (not sent, or not delivered), settled."""
+    message_id: Mapped[str | None] = mapped_column(String(32))
+    settle_after: Mapped[dt.datetime | None]
+    """The end of the attribution window, once sent."""
+    reward: Mapped[int | None] = mapped_column(Integer)
+    settled_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+
+
+class PolicyArm(Base):
+    """The contact policy's state: successes and trials of one arm in one segment, per creditor and mode."""
+
+    __tablename__ = "policy_arms"
+    __table_args__ = (ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),)
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    segment: Mapped[str] = mapped_column(String(120), primary_key=True)
+    arm: Mapped[str] = mapped_column(String(80), primary_key=True)
+    successes: Mapped[int] = mapped_column(Integer)
+    trials: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime]
+
+
+
+class PropensityModel(Base):
+    """A fitted payment-propensity model: coefficients and calibration as JSON, never a pickle.
+
+    `creditor_id` is null for the model pooled over every creditor's history; it is a global table like
+    `pay_links`, because a pooled model belongs to no tenant.
+    """
+
+    __tablename__ = "propensity_models"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        Index(None, "creditor_id", "livemode", "trained_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    creditor_id: Mapped[str | None] = mapped_column(String(32))
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    format_version: Mapped[int] = mapped_column(Integer)
+    parameters: Mapped[dict[str, Any]]
+    metrics: Mapped[dict[str, Any]]
+    """Time-based holdout: AUC and Brier score per target, sample counts, the cut-off date."""
+    trained_at: Mapped[dt.datetime]
+
+
+class ClaimScore(Base):
+    """The latest propensity of an open claim; the engine's work queue is ordered by `priority`."""
+
+    __tablename__ = "claim_scores"
+    __table_args__ = (ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),)
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    claim_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    p_paid_30: Mapped[float] = mapped_column(Float)
+    p_paid_90: Mapped[float] = mapped_column(Float)
+    expected_90: Mapped[int] = mapped_column(BigInteger)
+    """Expected amount collected within 90 days, in minor units of `currency`."""
+    currency: Mapped[str] = mapped_column(String(3))
+    priority: Mapped[int] = mapped_column(BigInteger)
+    """`expected_90` in hundredths of the currency's major unit, so claims in currencies with different
+    minor units compare fairly when they are due at the same time."""
+    model_id: Mapped[str | None] = mapped_column(String(32))
+    """Null when the cold-start prior scored the claim."""
+    scored_at: Mapped[dt.datetime]
+
+
+class Experiment(Base):
+    """Champion against challenger: two whole strategies, claims assigned at random and for good."""
+
+    __tablename__ = "experiments"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        Index(None, "creditor_id", "livemode", "status", "id"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(140))
+    status: Mapped[str] = mapped_column(String(16))
+    """running or stopped; a stopped experiment assigns no new claims, assigned ones keep their arm."""
+    segment: Mapped[dict[str, Any]]
+    champion: Mapped[dict[str, Any]]
+    challenger: Mapped[dict[str, Any]]
+    challenger_percent: Mapped[int] = mapped_column(Integer)
+    plan: Mapped[dict[str, Any]]
+    """The stop rule's parameters and the fixed sample size per arm derived from them."""
+    created_at: Mapped[dt.datetime]
+    stopped_at: Mapped[dt.datetime | None]
+    stop_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class ExperimentAssignment(Base):
+    """The arm a claim was given; a claim takes part in one experiment at most."""
+
+    __tablename__ = "experiment_assignments"
+    __table_args__ = (
+        ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),
+        ForeignKeyConstraint(["creditor_id", "experiment_id"], ["experiments.creditor_id", "experiments.id"]),
+        Index(None, "creditor_id", "experiment_id", "claim_id"),
+    )
+
+    creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    claim_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    experiment_id: Mapped[str] = mapped_column(String(32))
+    arm: Mapped[str] = mapped_column(String(16))
+    assigned_at: Mapped[dt.datetime]

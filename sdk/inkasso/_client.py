@@ -7,6 +7,7 @@ from functools import cached_property
 from inkasso._base_client import AsyncAPIClient, SyncAPIClient
 from inkasso.resources.claims import AsyncClaims, Claims
 from inkasso.resources.events import AsyncEvents, Events
+from inkasso.resources.experiments import AsyncExperiments, Experiments
 from inkasso.resources.webhook_endpoints import AsyncWebhookEndpoints, WebhookEndpoints
 
 __all__ = ["AsyncClient", "Client"]
@@ -44,6 +45,11 @@ class Client(SyncAPIClient):
         """What happened to your claims; deliver an event to an endpoint again."""
         return Events(self)
 
+    @cached_property
+    def experiments(self) -> Experiments:
+        """Champion/challenger experiments between two strategies, and their reports."""
+        return Experiments(self)
+
 
 class AsyncClient(AsyncAPIClient):
     """The asyncio client; the same settings as `Client`, with an `httpx.AsyncClient` as `http_client`.
@@ -72,3 +78,8 @@ class AsyncClient(AsyncAPIClient):
     def events(self) -> AsyncEvents:
         """What happened to your claims; deliver an event to an endpoint again."""
         return AsyncEvents(self)
+
+    @cached_property
+    def experiments(self) -> AsyncExperiments:
+        """Champion/challenger experiments between two strategies, and their reports."""
+        return AsyncExperiments(self)

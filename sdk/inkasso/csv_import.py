@@ -44,7 +44,15 @@ from inkasso._exceptions import (
 from inkasso._iso import CURRENCY_DIGITS
 from inkasso.types import ClaimCreateParams
 
-__all__ = ["ImportFileError", "ImportResult", "RowError", "idempotency_key_for", "import_claims"]
+__all__ = [
+    "ImportFileError",
+    "ImportResult",
+    "ParsedRow",
+    "RowError",
+    "idempotency_key_for",
+    "import_claims",
+    "parse_rows",
+]
 
 REQUIRED_COLUMNS = ("external_reference", "currency", "invoice_date", "due_date", "debtor_name", "debtor_country")
 AMOUNT_COLUMNS = ("amount", "amount_decimal")
@@ -183,6 +191,31 @@ def import_claims(
         raise ValueError("a client is needed unless dry_run is true")
     _submit_rows(client, good, result, report, on_progress)
     return result
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    """One data row of a file, checked as `import_claims` checks it before sending."""
+
+    line: int
+    """The file line the row starts on; the header is line 1."""
+    fields: dict[str, Any]
+    """Keyword arguments for `client.claims.submit` (the `ClaimCreateParams` fields), JSON-ready."""
+    problems: list[str]
+    """What is wrong with the row, each naming its column or field; empty for a row that can be sent."""
+
+
+def parse_rows(source: str | os.PathLike[str] | TextIO, *, delimiter: str = ",") -> list[ParsedRow]:
+    """Read and check every row of a file without sending anything: the column rules of `import_claims`
+    plus the wire models' validation, so a server importing a file applies exactly the same rules.
+    Raises `ImportFileError` when the file as a whole is unusable."""
+    with _open(source) as stream:
+        rows = _read_rows(stream, delimiter)
+    parsed = []
+    for row in rows:
+        problems = row.problems or _model_problems(row.fields)
+        parsed.append(ParsedRow(row.line, row.fields, list(problems)))
+    return parsed
 
 
 def _submit_rows(

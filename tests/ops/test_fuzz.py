@@ -1,10 +1,10 @@
 """Bounded API fuzzing with schemathesis: every operation of `/v1/openapi.json`, a few deterministic
 examples each, with a valid key. No 5xx, and every answer matches the document (status, content type,
-body schema)."""
+body schema). The document declares no links, so the operations are fuzzed one by one, not as stateful
+sequences; `bench/fuzz.py` runs the same checks with many more examples against the served app."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,6 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.mark.parametrize("backend_name", ["sqlite", "postgresql"])
 def test_every_operation_holds_under_fuzzing(backend_name: str, tmp_path: Path) -> None:
-    started = time.monotonic()
     with fresh_app(backend_name, tmp_path) as app:
         headers = new_creditor(app).headers()
         schema = schemathesis.openapi.from_wsgi("/v1/openapi.json", app)
@@ -53,4 +52,3 @@ def test_every_operation_holds_under_fuzzing(backend_name: str, tmp_path: Path) 
                 failures.append(f"{operation.label}: {exc}")
         assert operations >= 18
         assert not failures, "\n\n".join(failures)
-    assert time.monotonic() - started < 60

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ChannelName = Literal["email", "sms", "whatsapp", "letter"]
-Tone = Literal["friendly", "neutral", "firm"]
+Tone = Literal["friendly", "neutral", "firm", "empathetic", "loss_aversion", "social_proof"]
 Stage = Literal["reminder", "collection"]
 
 

@@ -21,6 +21,19 @@ from inkasso.types.claims import (
     LineItemParams,
 )
 from inkasso.types.events import EVENT_TYPES, EventType, WebhookEvent, parse_event
+from inkasso.types.experiments import (
+    CurrencyRecovery,
+    Experiment,
+    ExperimentArm,
+    ExperimentArmParams,
+    ExperimentArmReport,
+    ExperimentCreateParams,
+    ExperimentDifference,
+    ExperimentReport,
+    ExperimentSegment,
+    ExperimentSegmentParams,
+    ExperimentStopParams,
+)
 from inkasso.types.shared import (
     BatchItemError,
     BatchItemResult,
@@ -77,6 +90,17 @@ __all__ = [
     "ErrorDetail",
     "ErrorResponse",
     "Event",
+    "CurrencyRecovery",
+    "Experiment",
+    "ExperimentArm",
+    "ExperimentArmParams",
+    "ExperimentArmReport",
+    "ExperimentCreateParams",
+    "ExperimentDifference",
+    "ExperimentReport",
+    "ExperimentSegment",
+    "ExperimentSegmentParams",
+    "ExperimentStopParams",
     "Fee",
     "FeeParams",
     "LineItem",

@@ -1,0 +1,316 @@
+"""Run a contact policy over a simulated population, day by day, with the engine's own strategies and
+guardrails: each claim's steps open on their days (`step_opens`), the guardrails offer the allowed
+(channel, hour, tone) options, the policy picks one, the debtor responds by the ground truth, payments
+land days later, and a learning policy is told the outcome only when the attribution window has closed
+(or the claim was paid), exactly as the engine settles rewards.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from bench.simulation.population import (
+    ANNOYANCE,
+    LAG_P,
+    MAX_LAG,
+    Debtor,
+    day_start,
+    lag_within,
+    persona_beliefs,
+    personas_for,
+    population,
+    response,
+)
+from paypage.decisions import bandit, guardrails
+from paypage.decisions.context import Context, amount_band
+from paypage.domain.contact_window import SEND_AT
+from paypage.domain.countries import get_country
+from paypage.domain.money import Money
+from paypage.domain.strategies import Step, Strategy, strategy_for_country
+
+ATTRIBUTION_DAYS = 7
+HANDOVER_HOUR = 9
+
+
+class Policy(Protocol):
+    name: str
+
+    def choose(
+        self, debtor: Debtor, step: Step, options: Sequence[guardrails.Option], context: Context
+    ) -> tuple[int, float]:
+        """Index of the chosen option and its probability under the policy."""
+
+    def learn(self, segments: Sequence[str], arms: Sequence[str], reward: int) -> None: ...
+
+
+def fixed_index(debtor: Debtor, step: Step, options: Sequence[guardrails.Option]) -> int:
+    """What the engine does without learning: the step's first usable channel, at the preferred hour
+    clamped into the contact hours, in the step's tone."""
+    channel = next(c for c in step.channels if any(o.action.channel == c for o in options))
+    hours = debtor.country.contact_hours
+    hour = min(max(SEND_AT, hours.start), hours.end).hour
+    for index, option in enumerate(options):
+        if option.action == guardrails.Action(channel, hour, step.tone):
+            return index
+    return next(i for i, o in enumerate(options) if o.action.channel == channel and o.action.tone == step.tone)
+
+
+class FixedPolicy:
+    name = "fixed strategy"
+
+    def choose(
+        self, debtor: Debtor, step: Step, options: Sequence[guardrails.Option], context: Context
+    ) -> tuple[int, float]:
+        return fixed_index(debtor, step, options), 1.0
+
+    def learn(self, segments: Sequence[str], arms: Sequence[str], reward: int) -> None:
+        return None
+
+
+class RandomPolicy:
+    name = "random choice"
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def choose(
+        self, debtor: Debtor, step: Step, options: Sequence[guardrails.Option], context: Context
+    ) -> tuple[int, float]:
+        return int(self.rng.integers(len(options))), 1.0 / len(options)
+
+    def learn(self, segments: Sequence[str], arms: Sequence[str], reward: int) -> None:
+        return None
+
+
+class OraclePolicy:
+    """Knows each debtor's true response and picks the best option for this contact."""
+
+    name = "oracle"
+
+    def choose(
+        self, debtor: Debtor, step: Step, options: Sequence[guardrails.Option], context: Context
+    ) -> tuple[int, float]:
+        chances = [response(debtor, option.action, step.template) for option in options]
+        return int(np.argmax(chances)), 1.0
+
+    def learn(self, segments: Sequence[str], arms: Sequence[str], reward: int) -> None:
+        return None
+
+
+class ContextOraclePolicy:
+    """Knows the true response of every persona but, like any real policy, not which persona the debtor
+    is: it weighs them by what the claim's history says (Bayes) and picks the best expected option. The
+    most any policy can achieve from the information a policy has."""
+
+    name = "context oracle"
+
+    def choose(
+        self, debtor: Debtor, step: Step, options: Sequence[guardrails.Option], context: Context
+    ) -> tuple[int, float]:
+        beliefs = persona_beliefs(debtor, self.day)
+        chances = [
+            sum(weight * response(debtor, option.action, step.template, persona) for persona, weight in beliefs.items())
+            for option in options
+        ]
+        return int(np.argmax(chances)), 1.0
+
+    day = 0
+
+    def learn(self, segments: Sequence[str], arms: Sequence[str], reward: int) -> None:
+        return None
+
+
+class LearnedPolicy:
+    """The production bandit (`paypage.decisions.bandit`), its state kept in memory."""
+
+    name = "learned policy"
+
+    def __init__(self, seed: int, samples: int = 200) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.arms = bandit.Arms()
+        self.samples = samples
+
+    def choose(
+        self, debtor: Debtor, step: Step, options: Sequence[guardrails.Option], context: Context
+    ) -> tuple[int, float]:
+        choice = bandit.choose(
+            self.arms, context.segments(), [o.action for o in options], step.template, self.rng, samples=self.samples
+        )
+        return choice.index, choice.propensity
+
+    def learn(self, segments: Sequence[str], arms: Sequence[str], reward: int) -> None:
+        self.arms.add(segments, arms, reward)
+
+
+@dataclass
+class Logged:
+    """One decision as the engine would log it, plus the ground truth a real log never has."""
+
+    propensity: float
+    reward: int
+    chosen: int
+    options: list[guardrails.Action]
+    fixed: int
+    """The fixed strategy's option index in this situation."""
+    truth: list[float]
+    """Expected reward of each option in this situation (ground truth)."""
+    segment: str
+    template: str
+
+
+@dataclass
+class Result:
+    policy: str
+    recovery_30: float
+    recovery_90: float
+    messages_per_claim: float
+    claims: int
+    late_recovery_90: float
+    """Recovery at day 90 of the claims handed over in the last 30 days of arrivals (after learning)."""
+    log: list[Logged] = field(default_factory=list)
+
+
+def _context(debtor: Debtor, day: int) -> Context:
+    overdue = day - debtor.handover_day + 14
+    band = "0-14" if overdue <= 14 else "15-30" if overdue <= 30 else "31-60" if overdue <= 60 else "61+"
+    return Context(
+        country=debtor.country.code,
+        debtor_type=debtor.debtor_type,
+        amount_band=amount_band(Money(debtor.amount, debtor.country.currency or "EUR")),
+        overdue_band=band,
+        contacts=debtor.contacts,
+        last_channel=debtor.last_channel,
+        engaged=False,
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _options(
+    code: str, step: Step, usable: tuple[str, ...], day: int, recent: tuple[int, ...], cap: int
+) -> tuple[guardrails.Option, ...]:
+    """The guardrails' options on a simulated day (cached: many claims share a day and a step)."""
+    country = get_country(code)
+    now = day_start(day)
+    opening = guardrails.step_opens(now, 0, country)
+    sent_times = [day_start(d).replace(hour=12) for d in recent]
+    return tuple(guardrails.options(step, country, usable, opening, sent_times, cap))
+
+
+def _opening_day(debtor: Debtor, step: Step) -> int:
+    return _opening(debtor.country.code, debtor.handover_day, step.day)
+
+
+@functools.lru_cache(maxsize=65536)
+def _opening(code: str, handover_day: int, offset: int) -> int:
+    handover = day_start(handover_day).replace(hour=HANDOVER_HOUR)
+    opens = guardrails.step_opens(handover, offset, get_country(code))
+    return (opens - day_start(0)).days
+
+
+def simulate(
+    policy: Policy,
+    debtors: list[Debtor],
+    seed: int,
+    keep_log: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Result:
+    """Run `policy` over (a fresh copy of) `debtors`; the response draws depend on `seed` only."""
+    rng = np.random.default_rng(seed)
+    strategies: dict[str, Strategy] = {}
+    agenda: dict[int, list[tuple[Debtor, int]]] = defaultdict(list)
+    settling: dict[int, list[tuple[Sequence[str], Sequence[str], int]]] = defaultdict(list)
+    log: list[Logged] = []
+    for debtor in debtors:
+        strategy = strategies.setdefault(debtor.country.code, strategy_for_country(debtor.country.code))
+        agenda[_opening_day(debtor, strategy.steps[0])].append((debtor, 0))
+    last_day = max(d.handover_day for d in debtors) + 91
+    for day in range(last_day + 1):
+        for segments, arms, reward in settling.pop(day, []):
+            policy.learn(segments, arms, reward)
+        for debtor, index in agenda.pop(day, []):
+            if debtor.first_pay_day <= day:
+                continue
+            strategy = strategies[debtor.country.code]
+            step = strategy.steps[index]
+            following = strategy.steps[index + 1] if index + 1 < len(strategy.steps) else None
+            next_day = _opening_day(debtor, following) if following else None
+            if next_day is not None:
+                agenda[next_day].append((debtor, index + 1))
+            usable = tuple(debtor.usable(step.channels))
+            recent = tuple(d for d in debtor.sent_days if d > day - 7)
+            options = _options(debtor.country.code, step, usable, day, recent, strategy.max_messages_per_week)
+            if not options:
+                continue
+            context = _context(debtor, day)
+            if isinstance(policy, ContextOraclePolicy):
+                policy.day = day
+            chosen, propensity = policy.choose(debtor, step, options, context)
+            action = options[chosen].action
+            window_end = min(day + ATTRIBUTION_DAYS, next_day if next_day is not None else day + ATTRIBUTION_DAYS)
+            truth: list[float] = []
+            if keep_log:
+                truth = _truth(debtor, step, options, day, window_end)
+            debtor.history.append(
+                (
+                    day,
+                    {persona: response(debtor, action, step.template, persona) for persona, _ in personas_for(debtor)},
+                )
+            )
+            if rng.random() < response(debtor, action, step.template):
+                lag = min(int(rng.geometric(LAG_P)) - 1, MAX_LAG)
+                debtor.pay_day = day + lag if debtor.pay_day is None else min(debtor.pay_day, day + lag)
+            debtor.contacts += 1
+            debtor.sent_days.append(day)
+            debtor.last_channel = action.channel
+            debtor.annoyance += ANNOYANCE[action.channel]
+            paid = debtor.first_pay_day
+            reward = int(day <= paid < window_end)
+            settle_day = paid if reward else window_end
+            segments = context.segments()
+            arms = bandit.arm_names(action, step.template)
+            settling[settle_day].append((segments, arms, reward))
+            if keep_log:
+                log.append(
+                    Logged(
+                        propensity=propensity,
+                        reward=reward,
+                        chosen=chosen,
+                        options=[o.action for o in options],
+                        fixed=fixed_index(debtor, step, options),
+                        truth=truth,
+                        segment=segments[1],
+                        template=step.template,
+                    )
+                )
+        if progress is not None:
+            progress(day)
+    total = sum(d.amount for d in debtors)
+    at_30 = sum(d.amount for d in debtors if d.first_pay_day <= d.handover_day + 30)
+    at_90 = sum(d.amount for d in debtors if d.first_pay_day <= d.handover_day + 90)
+    messages = sum(d.contacts for d in debtors) / len(debtors)
+    late = [d for d in debtors if d.handover_day >= max(x.handover_day for x in debtors) - 29]
+    late_90 = sum(d.amount for d in late if d.first_pay_day <= d.handover_day + 90) / sum(d.amount for d in late)
+    return Result(policy.name, at_30 / total, at_90 / total, messages, len(debtors), late_90, log)
+
+
+def _truth(debtor: Debtor, step: Step, options: Sequence[guardrails.Option], day: int, window_end: int) -> list[float]:
+    """Expected reward of each option given everything already decided (earlier contacts' payments and
+    the spontaneous payment are drawn in advance): 1 when a payment already falls into the window, else
+    the chance the contact persuades times the chance the payment lands inside the window."""
+    if day <= debtor.first_pay_day < window_end:
+        return [1.0] * len(options)
+    within = lag_within(window_end - day)
+    return [response(debtor, option.action, step.template) * within for option in options]
+
+
+def run(
+    policy_factory: Callable[[], Policy], size: int, arrival_days: int, seed: int, keep_log: bool = False
+) -> Result:
+    """A fresh population from `seed` (the same for every policy), the policy run over it."""
+    return simulate(policy_factory(), population(size, arrival_days, seed), seed + 1, keep_log)

@@ -1,0 +1,212 @@
+"""The contact policy inside the engine: choose channel, send hour and tone for a due strategy step.
+
+Learning is off unless the creditor turns it on (`settings["decisions"]["learning"] = true`). Off is the
+default because the fixed strategy is what a creditor has reviewed and agreed to, word for word and hour
+for hour; learning changes what their customers receive, explores (5 % of contacts are deliberately
+random among the allowed options) and only pays off with volume (a few hundred contacts per segment).
+So it is a choice a creditor makes knowingly, and with it off the engine runs the fixed strategy exactly.
+
+The state is per creditor and mode (`policy_arms`): one creditor's outcomes never steer another's debtors,
+and no query reaches across tenants. Within a creditor, segments pool towards coarser ones (see
+`bandit`). Each decision is stored with its options count, propensity and a plain-words explanation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from paypage.decisions import bandit, guardrails
+from paypage.decisions.context import Context, amount_band, overdue_band
+from paypage.domain.countries import Country
+from paypage.domain.ids import new_id
+from paypage.domain.money import Money
+from paypage.domain.strategies import Step
+from paypage.services import claims
+from paypage.store import models
+
+ATTRIBUTION = dt.timedelta(days=7)
+"""A payment or plan within this time after a contact (and before the next one) counts for it."""
+
+CHANNEL_WORDS = {"email": "e-mail", "sms": "SMS", "whatsapp": "WhatsApp", "letter": "letter"}
+TONE_WORDS = {"loss_aversion": "loss-aversion", "social_proof": "social-proof"}
+DELIVERED = ("sent", "delivered")
+
+
+def learning_enabled(settings: dict[str, Any]) -> bool:
+    section = settings.get("decisions")
+    return isinstance(section, dict) and section.get("learning") is True
+
+
+def context_for(
+    session: Session, claim: models.Claim, debtor: models.Debtor, sent: Sequence[models.ContactMessage], today: dt.date
+) -> Context:
+    delivered = sorted(
+        (m for m in sent if m.status in DELIVERED and m.sent_at), key=lambda m: m.sent_at or m.created_at
+    )
+    engaged = (
+        session.scalar(
+            select(models.DebtorRequest.id)
+            .where(models.DebtorRequest.creditor_id == claim.creditor_id, models.DebtorRequest.claim_id == claim.id)
+            .limit(1)
+        )
+        is not None
+        or session.scalar(
+            select(models.Payment.id)
+            .where(models.Payment.creditor_id == claim.creditor_id, models.Payment.claim_id == claim.id)
+            .limit(1)
+        )
+        is not None
+    )
+    return Context(
+        country=claim.country,
+        debtor_type=debtor.type,
+        amount_band=amount_band(Money(claims.outstanding(claim), claim.currency)),
+        overdue_band=overdue_band(claim.due_date, today),
+        contacts=len(delivered),
+        last_channel=delivered[-1].channel if delivered else None,
+        engaged=engaged,
+    )
+
+
+def load_arms(session: Session, creditor_id: str, livemode: bool, segments: Sequence[str]) -> bandit.Arms:
+    rows = session.scalars(
+        select(models.PolicyArm).where(
+            models.PolicyArm.creditor_id == creditor_id,
+            models.PolicyArm.livemode == livemode,
+            models.PolicyArm.segment.in_(segments),
+        )
+    )
+    return bandit.Arms({(row.segment, row.arm): (row.successes, row.trials) for row in rows})
+
+
+def _rng(claim_id: str, step_key: str, now: dt.datetime) -> np.random.Generator:
+    """Seeded by what is decided and when: the same decision can be replayed for an audit."""
+    seed = hashlib.sha256(f"{claim_id}|{step_key}|{now.isoformat()}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(seed[:8], "big"))
+
+
+def explain(choice: bandit.Choice, context: Context, country: Country, options: int) -> str:
+    action = choice.action
+    head = f"{CHANNEL_WORDS.get(action.channel, action.channel)} at {action.hour:02d}:00, "
+    head += TONE_WORDS.get(action.tone, action.tone)
+    hours = country.contact_hours
+    window = f"legal window {hours.start:%H:%M}-{hours.end:%H:%M}"
+    means = choice.channel_means
+    mine = means[action.channel]
+    others = {channel: mean for channel, mean in means.items() if channel != action.channel}
+    if choice.explored:
+        reason = f"exploring: a random choice among {options} allowed options, so every option keeps being measured"
+    elif not others:
+        reason = f"the only allowed channel for {context.describe()} (posterior mean {mine:.2f})"
+    else:
+        rival, rival_mean = max(others.items(), key=lambda item: item[1])
+        rival_name = CHANNEL_WORDS.get(rival, rival)
+        if mine >= rival_mean:
+            reason = (
+                f"best expected payment rate for {context.describe()} "
+                f"(posterior mean {mine:.2f} vs {rival_mean:.2f} for {rival_name})"
+            )
+        else:
+            reason = (
+                f"a Thompson draw for a less certain option for {context.describe()} "
+                f"(posterior mean {mine:.2f} vs {rival_mean:.2f} for {rival_name})"
+            )
+    return f"{head}: {reason}; {window}"
+
+
+def pending(session: Session, claim: models.Claim, step_key: str) -> models.ContactDecision | None:
+    return session.scalars(
+        select(models.ContactDecision).where(
+            models.ContactDecision.creditor_id == claim.creditor_id,
+            models.ContactDecision.claim_id == claim.id,
+            models.ContactDecision.step_key == step_key,
+            models.ContactDecision.status == "pending",
+        )
+    ).first()
+
+
+def decide(
+    session: Session,
+    row: claims.Row,
+    step: Step,
+    country: Country,
+    usable_channels: Sequence[str],
+    sent: Sequence[models.ContactMessage],
+    cap: int,
+    now: dt.datetime,
+) -> models.ContactDecision | None:
+    """Choose among the guardrails' options and record the decision as `pending` (the caller commits).
+    None when no option is allowed (no hour left within the cap)."""
+    claim, debtor = row
+    sent_times = [m.sent_at or m.created_at for m in sent if m.status in (*DELIVERED, "sending", "unknown")]
+    offered = guardrails.options(step, country, usable_channels, now, sent_times, cap)
+    if not offered:
+        return None
+    context = context_for(session, claim, debtor, sent, now.date())
+    segments = context.segments()
+    arms = load_arms(session, claim.creditor_id, claim.livemode, segments)
+    choice = bandit.choose(arms, segments, [o.action for o in offered], step.template, _rng(claim.id, step.key, now))
+    option = offered[choice.index]
+    decision = models.ContactDecision(
+        creditor_id=claim.creditor_id,
+        id=new_id("dec", now),
+        livemode=claim.livemode,
+        claim_id=claim.id,
+        step_key=step.key,
+        template=step.template,
+        channel=option.action.channel,
+        hour=option.action.hour,
+        tone=option.action.tone,
+        send_at=option.send_at,
+        propensity=choice.propensity,
+        explored=choice.explored,
+        explanation=explain(choice, context, country, len(offered)),
+        context={
+            "features": {
+                "country": context.country,
+                "debtor_type": context.debtor_type,
+                "amount_band": context.amount_band,
+                "overdue_band": context.overdue_band,
+                "contacts": context.contacts,
+                "last_channel": context.last_channel,
+                "engaged": context.engaged,
+            },
+            "segments": list(segments),
+            "arms": list(bandit.arm_names(option.action, step.template)),
+            "options": [o.action.key() for o in offered],
+        },
+        options=len(offered),
+        status="pending",
+        created_at=now,
+    )
+    session.add(decision)
+    return decision
+
+
+def mark_sent(session: Session, decision: models.ContactDecision, message_id: str, now: dt.datetime) -> None:
+    """The decision's message is on its way: its attribution window opens, and that of the claim's previous
+    contact closes (the last contact before a payment gets the credit)."""
+    earlier = session.scalars(
+        select(models.ContactDecision).where(
+            models.ContactDecision.creditor_id == decision.creditor_id,
+            models.ContactDecision.claim_id == decision.claim_id,
+            models.ContactDecision.status == "sent",
+        )
+    )
+    for previous in earlier:
+        if previous.message_id == message_id:
+            # The same message tried again after a passing channel failure: only the new decision counts.
+            previous.status = "void"
+            previous.settled_at = now
+        elif previous.settle_after is None or previous.settle_after > now:
+            previous.settle_after = now
+    decision.status = "sent"
+    decision.message_id = message_id
+    decision.settle_after = now + ATTRIBUTION
