@@ -38,10 +38,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/sdk_overhead.py
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/paypage.py
+	$(BIN)/python bench/portal.py
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/intents.py
 	$(BIN)/python bench/encryption.py
 	$(BIN)/python bench/propensity.py
+	$(BIN)/python bench/csv_import.py
 	$(BIN)/python bench/strategy.py
 
 # Extract the strings of templates and code into locales/messages.pot and merge them into every catalog.

@@ -131,15 +131,19 @@ def serve(kind: str, workers: int = 2) -> Iterator[Server]:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120  # importing and building the app is slow on a busy machine
             while time.monotonic() < deadline:
                 with contextlib.suppress(httpx.TransportError):
                     if httpx.get(f"{base}/v1/openapi.json", timeout=1).status_code == 200:
                         break
                 time.sleep(0.1)
             else:
-                raise RuntimeError("gunicorn did not come up within 30 s")
+                raise RuntimeError("gunicorn did not come up within 120 s")
             yield Server(url=base, api_key=key, database=kind)
         finally:
             process.terminate()
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)

@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import datetime as dt
 import io
+import logging
 import os
 import secrets
 import socket
@@ -81,6 +82,8 @@ def sdk_per_row(kind: str, content: str) -> tuple[float, int]:
     """Seconds and claims created by `import_claims` over HTTP, one request per row."""
     import inkasso
     from inkasso.csv_import import import_claims
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the figures
 
     with _service(kind) as (url, key), inkasso.Client(api_key=key, base_url=url, timeout=60) as client:
         started = time.perf_counter()

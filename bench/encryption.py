@@ -111,23 +111,27 @@ class Side:
         self.ids: list[str] = []
         self.submit_ms: list[float] = []
         self.read_ms: list[float] = []
+        self.submit_cpu_ms: list[float] = []
+        self.read_cpu_ms: list[float] = []
 
     def submit_batch(self, size: int) -> None:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         for _ in range(size):
             response = self.client.post("/v1/claims", json=body(), headers=self.headers)
             if response.status_code != 201:
                 raise SystemExit(f"submit failed: {response.status_code} {response.json}")
             self.ids.append(response.json["id"])
         self.submit_ms.append((time.perf_counter() - started) * 1000 / size)
+        self.submit_cpu_ms.append((time.thread_time() - cpu) * 1000 / size)
 
     def read_batch(self, size: int) -> None:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         for claim_id in self.ids[-size:]:
             response = self.client.get(f"/v1/claims/{claim_id}", headers=self.headers)
             if response.status_code != 200 or response.json["debtor"]["name"] != "Erika Mustermann":
                 raise SystemExit(f"read failed: {response.status_code}")
         self.read_ms.append((time.perf_counter() - started) * 1000 / size)
+        self.read_cpu_ms.append((time.thread_time() - cpu) * 1000 / size)
 
     def close(self) -> None:
         self.app.extensions["inkasso.db"].dispose()
@@ -144,10 +148,10 @@ def main() -> None:
     os.environ.setdefault("INKASSO_LOG_LEVEL", "WARNING")
 
     keyring = Keyring.parse(generate_key("bench"))
-    started = time.perf_counter()
+    started = time.thread_time()
     for _ in range(20_000):
         keyring.decrypt_text(keyring.encrypt_text("erika.mustermann@example.de", "debtors.email"), "debtors.email")
-    field_us = (time.perf_counter() - started) * 1e6 / 20_000
+    field_us = (time.thread_time() - started) * 1e6 / 20_000
 
     with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
         where = Path(folder)
@@ -158,8 +162,8 @@ def main() -> None:
         for side in (plain, sealed):  # warm-up: connections, caches, first compiles
             side.submit_batch(5)
             side.read_batch(5)
-            side.submit_ms.clear()
-            side.read_ms.clear()
+            for figures in (side.submit_ms, side.read_ms, side.submit_cpu_ms, side.read_cpu_ms):
+                figures.clear()
         for number in range(args.rounds):
             order = (plain, sealed) if number % 2 == 0 else (sealed, plain)
             for side in order:
@@ -168,14 +172,18 @@ def main() -> None:
                 side.read_batch(args.batch)
 
     print(f"encryption at rest, {args.database}, {args.rounds} rounds x {args.batch} claims, test client (in-process)")
-    print(f"one field encrypted and decrypted (AES-256-GCM + base64): {field_us:6.1f} us")
+    print(f"one field encrypted and decrypted (AES-256-GCM + base64): {field_us:6.1f} us of CPU")
+    # Wall-clock time includes the database and whatever else the machine runs; this thread's CPU time
+    # is where encryption happens, and is far less disturbed by other load.
     for label, plain_ms, sealed_ms in (
-        ("POST /v1/claims", plain.submit_ms, sealed.submit_ms),
-        ("GET /v1/claims/{id}", plain.read_ms, sealed.read_ms),
+        ("POST /v1/claims  wall", plain.submit_ms, sealed.submit_ms),
+        ("POST /v1/claims  cpu", plain.submit_cpu_ms, sealed.submit_cpu_ms),
+        ("GET /v1/claims/{id} wall", plain.read_ms, sealed.read_ms),
+        ("GET /v1/claims/{id} cpu", plain.read_cpu_ms, sealed.read_cpu_ms),
     ):
         p, s = statistics.median(plain_ms), statistics.median(sealed_ms)
         print(
-            f"{label:<22} plain {p:7.3f} ms   encrypted {s:7.3f} ms   "
+            f"{label:<25} plain {p:7.3f} ms   encrypted {s:7.3f} ms   "
             f"difference {(s - p) * 1000:+7.0f} us ({(s / p - 1) * 100:+5.1f} %)"
         )
 

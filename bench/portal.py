@@ -212,8 +212,9 @@ def run(claims: int, runs: int) -> None:
             assert response.status_code == 200, response.status_code
 
         def poll() -> None:
-            response = portal.client.get("/portal/dashboard/figures", base_url="https://portal.test",
-                                         headers={"If-None-Match": etag})
+            response = portal.client.get(
+                "/portal/dashboard/figures", base_url="https://portal.test", headers={"If-None-Match": etag}
+            )
             assert response.status_code == 304, response.status_code
 
         def forecast() -> None:

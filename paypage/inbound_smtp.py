@@ -20,6 +20,7 @@ from typing import Any
 import click
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from paypage.decisions.intents.model import ready_model
@@ -127,8 +128,10 @@ def controller(app: Flask, host: str, port: int, domain: str) -> Any:
 @click.command("inbound-smtp")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=2525, show_default=True, type=int)
+@with_appcontext
 def inbound_smtp(host: str, port: int) -> None:
     """Receive debtors' e-mail replies over SMTP for INKASSO_INBOUND_EMAIL_DOMAIN."""
+    import signal
     import threading
 
     from paypage.decisions.intents.model import intent_model
@@ -142,6 +145,7 @@ def inbound_smtp(host: str, port: int) -> None:
     server.start()
     click.echo(f"receiving mail for @{domain} on {host}:{port}")
     stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:

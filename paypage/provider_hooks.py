@@ -35,7 +35,7 @@ def receive(provider: str, creditor_id: str) -> Response:
     if provider not in PROVIDERS:
         return _answer(404, "unknown provider")
     body = request.get_data(cache=False)
-    for attempt in range(1):
+    for attempt in range(2):
         try:
             with database().transaction() as session:
                 creditor = session.get(models.Creditor, creditor_id)

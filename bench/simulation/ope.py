@@ -66,11 +66,12 @@ def evaluate(log: Sequence[Logged], target: TargetProbabilities) -> Evaluation:
         model = models[position % 2]
         predicted_logged.append(model(entry, entry.chosen))
         predicted_target.append(sum(p * model(entry, i) for i, p in enumerate(probabilities[position]) if p))
+    claims = [entry.claim for entry in log]
     return Evaluation(
         truth,
         (
-            offpolicy.ips(rewards, propensities, chosen),
-            offpolicy.snips(rewards, propensities, chosen),
-            offpolicy.doubly_robust(rewards, propensities, chosen, predicted_logged, predicted_target),
+            offpolicy.ips(rewards, propensities, chosen, groups=claims),
+            offpolicy.snips(rewards, propensities, chosen, groups=claims),
+            offpolicy.doubly_robust(rewards, propensities, chosen, predicted_logged, predicted_target, groups=claims),
         ),
     )

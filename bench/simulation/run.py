@@ -162,6 +162,8 @@ class Logged:
     """Expected reward of each option in this situation (ground truth)."""
     segment: str
     template: str
+    claim: int
+    """Which claim (debtor) the decision was about: decisions about one claim are not independent."""
 
 
 @dataclass
@@ -286,6 +288,7 @@ def simulate(
                         truth=truth,
                         segment=segments[1],
                         template=step.template,
+                        claim=debtor.index,
                     )
                 )
         if progress is not None:
@@ -294,7 +297,8 @@ def simulate(
     at_30 = sum(d.amount for d in debtors if d.first_pay_day <= d.handover_day + 30)
     at_90 = sum(d.amount for d in debtors if d.first_pay_day <= d.handover_day + 90)
     messages = sum(d.contacts for d in debtors) / len(debtors)
-    late = [d for d in debtors if d.handover_day >= max(x.handover_day for x in debtors) - 29]
+    last_arrival = max(d.handover_day for d in debtors)
+    late = [d for d in debtors if d.handover_day >= last_arrival - 29]
     late_90 = sum(d.amount for d in late if d.first_pay_day <= d.handover_day + 90) / sum(d.amount for d in late)
     return Result(policy.name, at_30 / total, at_90 / total, messages, len(debtors), late_90, log)
 

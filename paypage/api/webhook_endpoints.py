@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Response, request
 from inkasso import types as wire
+from sqlalchemy.orm import Session
 
 from paypage.api import bp
 from paypage.api.body import json_object, known_query, optional_json_object
@@ -23,9 +26,25 @@ def _paging() -> tuple[int, str | None]:
 @bp.post("/webhook_endpoints")
 def create_webhook_endpoint() -> Response:
     params = parse(wire.WebhookEndpointCreateParams, json_object())
+    tenant, now = current_tenant(), settings().clock()
     with database().transaction() as session:
-        endpoint = webhook_endpoints.create(session, current_tenant(), params, settings().clock())
+        endpoint = webhook_endpoints.create(session, tenant, params, now)
+        # A new endpoint is a new recipient of claim snapshots, debtors included.
+        _audit(session, "webhook_endpoint.created", endpoint.id, {"host": urlsplit(endpoint.url).hostname or ""})
         return json_response(webhook_endpoints.render(endpoint, show_secret=True), 201)
+
+
+def _audit(session: Session, action: str, endpoint_id: str, detail: dict[str, object] | None = None) -> None:
+    tenant = current_tenant()
+    audit.record(
+        session,
+        creditor_id=tenant.creditor_id,
+        actor=api_actor(),
+        action=action,
+        subject=endpoint_id,
+        detail={"livemode": tenant.livemode, **(detail or {})},
+        now=settings().clock(),
+    )
 
 
 @bp.get("/webhook_endpoints")
@@ -56,24 +75,16 @@ def update_webhook_endpoint(endpoint_id: str) -> Response:
 def delete_webhook_endpoint(endpoint_id: str) -> Response:
     with database().transaction() as session:
         webhook_endpoints.delete(session, current_tenant(), endpoint_id, settings().clock())
+        _audit(session, "webhook_endpoint.deleted", endpoint_id)
     return json_response(wire.DeletedObject(id=endpoint_id, object="webhook_endpoint", deleted=True))
 
 
 @bp.post("/webhook_endpoints/<endpoint_id>/rotate_secret")
 def rotate_webhook_secret(endpoint_id: str) -> Response:
     optional_json_object()
-    tenant, now = current_tenant(), settings().clock()
     with database().transaction() as session:
-        endpoint = webhook_endpoints.rotate_secret(session, tenant, endpoint_id, now)
-        audit.record(
-            session,
-            creditor_id=tenant.creditor_id,
-            actor=api_actor(),
-            action="webhook_endpoint.secret_rotated",
-            subject=endpoint.id,
-            detail={"livemode": tenant.livemode},
-            now=now,
-        )
+        endpoint = webhook_endpoints.rotate_secret(session, current_tenant(), endpoint_id, settings().clock())
+        _audit(session, "webhook_endpoint.secret_rotated", endpoint.id)
         return json_response(webhook_endpoints.render(endpoint, show_secret=True))
 
 

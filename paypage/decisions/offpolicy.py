@@ -8,7 +8,9 @@ policy's exploration share guarantees. The self-normalised variant (SNIPS) trade
 smaller variance; the doubly robust estimate (DR) adds a reward model's prediction and re-weights only
 its error, so a good model shrinks the variance and a bad one does not bias it.
 
-Confidence intervals are normal approximations over the per-decision terms (95 % by default).
+Confidence intervals are normal approximations (95 % by default). Decisions about the same claim are
+not independent (one debtor, one history), so with `groups` (the claim of each decision) the standard
+error is cluster-robust: the terms are summed per claim before their spread is taken.
 """
 
 from __future__ import annotations
@@ -50,22 +52,49 @@ def _arrays(*columns: npt.ArrayLike) -> list[np.ndarray]:
     return arrays
 
 
-def _interval(method: str, terms: np.ndarray, z: float) -> Estimate:
+def _stderr(deviations: np.ndarray, groups: Sequence[object] | None) -> float:
+    """Standard error of a mean whose per-decision deviations from it are given."""
+    count = len(deviations)
+    if count < 2:
+        return math.inf
+    if groups is None:
+        return float(deviations.std(ddof=1) / math.sqrt(count))
+    if len(groups) != count:
+        raise ValueError("one group per decision")
+    sums: dict[object, float] = {}
+    for group, deviation in zip(groups, deviations.tolist(), strict=True):
+        sums[group] = sums.get(group, 0.0) + deviation
+    clusters = len(sums)
+    if clusters < 2:
+        return math.inf
+    total = sum(value * value for value in sums.values())
+    return math.sqrt(total * clusters / (clusters - 1)) / count
+
+
+def _interval(method: str, terms: np.ndarray, z: float, groups: Sequence[object] | None) -> Estimate:
     value = float(terms.mean())
-    stderr = float(terms.std(ddof=1) / math.sqrt(len(terms))) if len(terms) > 1 else math.inf
+    stderr = _stderr(terms - value, groups)
     return Estimate(method, value, stderr, value - z * stderr, value + z * stderr, len(terms))
 
 
 def ips(
-    rewards: npt.ArrayLike, propensities: npt.ArrayLike, target_probabilities: npt.ArrayLike, z: float = Z_95
+    rewards: npt.ArrayLike,
+    propensities: npt.ArrayLike,
+    target_probabilities: npt.ArrayLike,
+    z: float = Z_95,
+    groups: Sequence[object] | None = None,
 ) -> Estimate:
     """`target_probabilities[i]`: the target policy's probability of the logged choice in decision i."""
     reward, logged, target = _arrays(rewards, propensities, target_probabilities)
-    return _interval("IPS", target / logged * reward, z)
+    return _interval("IPS", target / logged * reward, z, groups)
 
 
 def snips(
-    rewards: npt.ArrayLike, propensities: npt.ArrayLike, target_probabilities: npt.ArrayLike, z: float = Z_95
+    rewards: npt.ArrayLike,
+    propensities: npt.ArrayLike,
+    target_probabilities: npt.ArrayLike,
+    z: float = Z_95,
+    groups: Sequence[object] | None = None,
 ) -> Estimate:
     reward, logged, target = _arrays(rewards, propensities, target_probabilities)
     weights = target / logged
@@ -74,8 +103,7 @@ def snips(
         raise ValueError("the target policy never chooses what was logged")
     value = float((weights * reward).sum() / total)
     # Delta method: the ratio estimate's variance from the weighted residuals.
-    residual = weights * (reward - value) / weights.mean()
-    stderr = float(residual.std(ddof=1) / math.sqrt(len(reward)))
+    stderr = _stderr(weights * (reward - value) / weights.mean(), groups)
     return Estimate("SNIPS", value, stderr, value - z * stderr, value + z * stderr, len(reward))
 
 
@@ -86,13 +114,14 @@ def doubly_robust(
     model_logged: npt.ArrayLike,
     model_target: npt.ArrayLike,
     z: float = Z_95,
+    groups: Sequence[object] | None = None,
 ) -> Estimate:
     """`model_logged[i]`: the reward model's prediction for the logged choice; `model_target[i]`: its
     expectation under the target policy (sum over options of target probability x prediction)."""
     reward, logged, target, predicted, expected = _arrays(
         rewards, propensities, target_probabilities, model_logged, model_target
     )
-    return _interval("DR", expected + target / logged * (reward - predicted), z)
+    return _interval("DR", expected + target / logged * (reward - predicted), z, groups)
 
 
 Target = Callable[[Mapping[str, Any], Sequence[str], str], Mapping[str, float]]
@@ -111,6 +140,7 @@ def evaluate_logged(session: Session, *, creditor_id: str, livemode: bool, targe
     rewards: list[float] = []
     propensities: list[float] = []
     targets: list[float] = []
+    claims: list[str] = []
     for row in rows:
         options = row.context.get("options", [])
         chosen = f"{row.channel}@{row.hour:02d}/{row.tone}"
@@ -118,4 +148,5 @@ def evaluate_logged(session: Session, *, creditor_id: str, livemode: bool, targe
         rewards.append(float(row.reward or 0))
         propensities.append(row.propensity)
         targets.append(float(probabilities.get(chosen, 0.0)))
-    return ips(rewards, propensities, targets)
+        claims.append(row.claim_id)
+    return ips(rewards, propensities, targets, groups=claims)

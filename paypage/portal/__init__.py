@@ -94,8 +94,9 @@ def _after(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     chosen = request.args.get("lang")
     if chosen in i18n.LANGUAGES and chosen != request.cookies.get(i18n.COOKIE):
-        response.set_cookie(i18n.COOKIE, chosen, max_age=365 * 86400, path="/portal", secure=True, httponly=True,
-                            samesite="Lax")
+        response.set_cookie(
+            i18n.COOKIE, chosen, max_age=365 * 86400, path="/portal", secure=True, httponly=True, samesite="Lax"
+        )
     return sessions.write_cookie(response)
 
 

@@ -47,6 +47,12 @@ def _actor() -> str:
     return f"user:{user.id}" if user else "anonymous"
 
 
+def _user_id() -> str:
+    user = current_user()
+    assert user is not None  # noqa: S101 - behind requires()
+    return user.id
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path inside the portal, never another site (`//evil.example`, `https://...`)."""
     if target:
@@ -254,7 +260,7 @@ def invite_user() -> Response:
         role = _role_or_400(request.form.get("role", ""))
         with database().transaction() as session:
             invitation = portal_users.invite(
-                session, creditor_id=creditor_id, email=email, role=role, invited_by=_actor(), now=now
+                session, creditor_id=creditor_id, email=email, role=role, invited_by=_user_id(), now=now
             )
             audit(
                 session,

@@ -18,7 +18,7 @@ from paypage.portal.access import current_tenant, current_user, requires
 from paypage.portal.audit_trail import record as audit
 from paypage.portal.claim_search import PAGE_SIZE, parse, query
 from paypage.portal.i18n import _
-from paypage.services import claim_actions, claims, plans
+from paypage.services import claim_actions, claims, plans, portal_users
 from paypage.services.errors import RequestError
 from paypage.store import models
 
@@ -78,7 +78,8 @@ def _claim_page(claim_id: str, status: int = 200, error: str | None = None, form
     tenant = current_tenant()
     with database().transaction() as session:
         claim, debtor = claims.get(session, tenant, claim_id)
-        entries = timeline.build(session, tenant, claim, display.minor)
+        people = {user.id: user.name for user in portal_users.users_of(session, tenant.creditor_id)}
+        entries = timeline.build(session, tenant, claim, display.minor, people)
         active_plan = plans.active_plan(session, claim)
         open_requests = list(
             session.scalars(

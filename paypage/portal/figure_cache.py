@@ -22,9 +22,7 @@ _entries: OrderedDict[tuple[str, str, bool, str], tuple[dt.datetime, Dashboard]]
 _lock = threading.Lock()
 
 
-def get_or_compute(
-    key: tuple[str, str, bool, str], now: dt.datetime, compute: Callable[[], Dashboard]
-) -> Dashboard:
+def get_or_compute(key: tuple[str, str, bool, str], now: dt.datetime, compute: Callable[[], Dashboard]) -> Dashboard:
     """`key` is (database, creditor, livemode, version)."""
     with _lock:
         found = _entries.get(key)

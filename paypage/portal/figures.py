@@ -53,7 +53,7 @@ class Forecast:
     source: str
     """`model` (the propensity model of `paypage.decisions.forecast`) or `plans` (the transparent fallback)."""
     basis: str = ""
-    """For the fallback: how the figure was made, shown beside the chart."""
+    """Why the fallback was used when a model exists: `too_many_claims`; empty otherwise."""
 
 
 @dataclass
@@ -225,7 +225,6 @@ def plan_forecast(session: Session, tenant: Tenant, now: dt.datetime, weeks: int
             elif plan.status == "active" and item.get("status") != "paid" and due < horizon:
                 week = due - dt.timedelta(days=due.weekday())
                 upcoming[(week, plan.currency)] += int(item["amount"])
-    rate = Ratio(paid_past, due_past)
     share = (paid_past, due_past) if due_past else (1, 1)
     result = []
     for index in range(weeks):
@@ -234,14 +233,27 @@ def plan_forecast(session: Session, tenant: Tenant, now: dt.datetime, weeks: int
             currency: amount * share[0] // share[1] for (start, currency), amount in upcoming.items() if start == week
         }
         result.append(ForecastWeek(week, amounts))
-    percent = rate.percent
-    basis = (
-        f"plans:{paid_past}/{due_past}" if percent is not None else "plans:none"
-    )  # the template explains it in words
-    return Forecast(result, "plans", basis)
+    return Forecast(result, "plans")
+
+
+MODEL_CLAIM_LIMIT = 20_000
+"""Above this many open claims the propensity model scores too slowly for a page (minutes at 100,000), and
+the portal shows the plan-based estimate instead, saying so."""
+
+
+def _open_claims(session: Session, tenant: Tenant) -> int:
+    query = (
+        select(func.count())
+        .select_from(models.Claim)
+        .where(_scope(tenant), models.Claim.state.not_in(sorted(FINAL_STATES)))
+    )
+    return int(session.scalar(query) or 0)
 
 
 def forecast(session: Session, tenant: Tenant, now: dt.datetime, weeks: int = 12) -> Forecast:
+    if _open_claims(session, tenant) > MODEL_CLAIM_LIMIT:
+        found = plan_forecast(session, tenant, now, weeks)
+        return Forecast(found.weeks, found.source, "too_many_claims")
     return _model_forecast(session, tenant, now, weeks) or plan_forecast(session, tenant, now, weeks)
 
 

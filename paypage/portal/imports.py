@@ -14,8 +14,18 @@ from paypage.portal.i18n import _
 from paypage.services import csv_imports
 from paypage.services.errors import RequestError
 
+UPLOAD_OVERHEAD = 64 * 1024
+"""Room for the multipart framing and the other fields of the upload form."""
 STARTER = "inkasso.import_starter"
 """App extension: how an upload's job is started (a background thread unless a test sets another)."""
+
+
+@bp.before_app_request
+def _allow_large_uploads() -> None:
+    # App-wide bodies are small (INKASSO_MAX_BODY_BYTES); a CSV file may be larger. Raised before any
+    # handler reads the form (the portal's CSRF check does), and only for the upload itself.
+    if request.endpoint == "portal.upload_import":
+        request.max_content_length = csv_imports.MAX_FILE_BYTES + UPLOAD_OVERHEAD
 
 
 def _list(status: int = 200, **values: object) -> Response:
@@ -41,7 +51,8 @@ def upload_import() -> Response:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _list(400, upload_error=_("Choose a CSV file to import."))
-    content = upload.read(csv_imports.MAX_FILE_BYTES + 1)
+    with upload.stream:  # a large upload is spooled to a temporary file: close it now
+        content = upload.stream.read(csv_imports.MAX_FILE_BYTES + 1)
     now = settings().clock()
     try:
         with database().transaction() as session:

@@ -54,14 +54,17 @@ class Entry:
     sort_key: str = ""
 
 
-def _event_details(event: models.Event) -> list[tuple[str, str]]:
+def _event_details(event: models.Event, people: dict[str, str]) -> list[tuple[str, str]]:
     data = event.data
     found: list[tuple[str, str]] = []
     if data.get("previous_state"):
         found.append((_("Previous state"), str(data["previous_state"])))
-    for key, label in (("reason", _("Reason")), ("until", _("Until")), ("note", _("Note")), ("by", _("By"))):
+    for key, label in (("reason", _("Reason")), ("until", _("Until")), ("note", _("Note"))):
         if data.get(key):
             found.append((label, str(data[key])))
+    if data.get("by"):
+        actor = str(data["by"])
+        found.append((_("By"), people.get(actor.removeprefix("user:"), actor)))
     if data.get("changed"):
         found.append((_("Changed"), ", ".join(str(item) for item in data["changed"])))
     return found
@@ -79,8 +82,16 @@ def decisions_for(session: Session, tenant: Tenant, claim_id: str) -> list[Any]:
     return list(finder(session, creditor_id=tenant.creditor_id, claim_id=claim_id))
 
 
-def build(session: Session, tenant: Tenant, claim: models.Claim, money: Callable[[int, str], str]) -> list[Entry]:
+def build(
+    session: Session,
+    tenant: Tenant,
+    claim: models.Claim,
+    money: Callable[[int, str], str],
+    people: dict[str, str] | None = None,
+) -> list[Entry]:
+    """`people`: user id -> name, to say who acted instead of showing an id."""
     creditor_id = tenant.creditor_id
+    people = people or {}
     entries: list[Entry] = []
     for event in session.scalars(
         select(models.Event).where(
@@ -93,7 +104,7 @@ def build(session: Session, tenant: Tenant, claim: models.Claim, money: Callable
             continue
         named = EVENT_TITLES.get(event.type)
         title = named() if named else event.type
-        entries.append(Entry(event.created_at, "event", title, _event_details(event), sort_key=event.id))
+        entries.append(Entry(event.created_at, "event", title, _event_details(event, people), sort_key=event.id))
     for message in session.scalars(
         select(models.ContactMessage).where(
             models.ContactMessage.creditor_id == creditor_id, models.ContactMessage.claim_id == claim.id

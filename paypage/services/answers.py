@@ -1,8 +1,9 @@
 """Answers to a debtor's message, from expert-written templates in `templates/messages/answers/`.
 
 An answer goes back on the channel the debtor wrote on (the pay page's contact form is answered by
-e-mail) in the debtor's language, recorded in the claim's messages like every contact. The country's
-contact hours hold: outside them the answer waits as `held` until `send_held` finds the window open.
+e-mail, to the debtor's address on file only) in the debtor's language, recorded in the claim's
+messages like every contact. The country's contact hours hold: outside them the answer waits as `held`
+until `send_held` (the worker, once a minute) finds the window open.
 The weekly contact cap does not hold back an answer the debtor asked for, but the answer counts towards
 it, so the engine's next reminder waits longer.
 """
@@ -56,8 +57,9 @@ class Outcome:
 def _recipient(inbound: models.InboundMessage, debtor: models.Debtor) -> tuple[ChannelName, str] | None:
     if inbound.channel in ("email", "sms", "whatsapp"):
         return inbound.channel, inbound.sender  # type: ignore[return-value]
-    reply_to = inbound.sender if "@" in inbound.sender else debtor.email
-    return ("email", reply_to) if reply_to else None
+    # The pay page's form: only the address on file. A typed reply-to address would let anyone holding the
+    # link make us mail a third party; a person answers there instead.
+    return ("email", debtor.email) if debtor.email else None
 
 
 def render(template: str, channel: str, values: dict[str, Any]) -> messages.Rendered:
@@ -153,7 +155,8 @@ def send_answer(
     session.add(record)
     session.flush()
     if allowed(now, country):
-        _deliver(session, record, row, creditor, channels[channel], now, links)
+        thread = inbound.provider_reference if inbound.channel == "email" else None
+        _deliver(session, record, row, creditor, channels[channel], now, links, thread)
     else:
         record.detail = "held until the country's contact hours"
     return Outcome(record)
@@ -167,12 +170,16 @@ def _deliver(
     channel: Channel,
     now: dt.datetime,
     links: claims.LinkMaker,
+    in_reply_to: str | None = None,
 ) -> None:
     claim, _ = row
     headers: dict[str, str] = {}
     domain = str(current_app.extensions["inkasso.settings"].inbound_email_domain)
     if record.channel == "email" and domain:
         headers["Reply-To"] = reply_address.address(links.secret, claim.creditor_id, claim.id, domain)
+    if record.channel == "email" and in_reply_to:
+        # The debtor's mail client then shows the answer in the same conversation.
+        headers["In-Reply-To"] = headers["References"] = in_reply_to
     message = Message(
         message_id=record.id,
         channel=record.channel,  # type: ignore[arg-type]

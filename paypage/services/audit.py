@@ -8,7 +8,8 @@ The database refuses UPDATE and DELETE on the table (triggers from migration 000
 entries is the one change a chain cannot show on its own; `flask --app paypage audit verify` prints the head
 hash so it can be kept elsewhere and compared.
 
-Actors are ids, never names or addresses: `user:usr_...`, `api_key:key_...`, `system`, `operator:cli`.
+Actors are ids, never names or addresses: `user:usr_...`, `api_key:key_...`, `system`, `operator:cli`,
+`anonymous` (someone not signed in).
 `detail` holds ids, counts and codes, never personal data.
 """
 
@@ -31,7 +32,7 @@ __all__ = ["AuditEntry", "VerifyResult", "entries", "record", "verify"]
 
 GENESIS = "0" * 64
 ADVISORY_LOCK = 0x696E6B61_75646974  # "inkaudit": one lock for the one chain
-ACTOR = re.compile(r"(system|[a-z_]+:[A-Za-z0-9_.-]{1,64})")
+ACTOR = re.compile(r"(system|anonymous|[a-z_]+:[A-Za-z0-9_.-]{1,64})")
 ACTION = re.compile(r"[a-z_]+(\.[a-z_]+)+")
 VERIFY_BATCH = 1000
 MAX_LIMIT = 500
@@ -129,7 +130,7 @@ def record(
 ) -> AuditEntry:
     """Append one entry in the caller's transaction: it exists exactly when the action it records does."""
     if not ACTOR.fullmatch(actor):
-        raise ValueError(f"actor {actor!r}: use 'system' or 'kind:id' (an id, never a name or an address)")
+        raise ValueError(f"actor {actor!r}: use 'system', 'anonymous' or 'kind:id' (an id, never a name or an address)")
     if not ACTION.fullmatch(action) or len(action) > 64:
         raise ValueError(f"action {action!r}: use dotted lower-case words, e.g. 'debtor.erased'")
     if subject is not None and len(subject) > 80:

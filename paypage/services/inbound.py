@@ -194,7 +194,7 @@ def receive(
         channel=incoming.channel,
         provider_reference=incoming.provider_reference,
         sender=incoming.sender[:320],
-        subject=(incoming.subject or None) and (incoming.subject or "")[:500],
+        subject=incoming.subject[:500] if incoming.subject else None,
         body=body,
         language=language,
         matched_by=found.matched_by,

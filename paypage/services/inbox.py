@@ -17,8 +17,8 @@ kept stable:
     reply(session, *, creditor_id, item_id, template, actor, now, links, channels, close=True)
         -> models.ContactMessage
         Send one of `ANSWER_TEMPLATES` in the debtor's language on the channel the debtor wrote on (the
-        pay page's form is answered by e-mail), through the same contact rules as the engine; closes the
-        item unless `close=False`.
+        pay page's form by e-mail to the address on file), through the same contact rules as the engine;
+        closes the item unless `close=False`.
     close(session, *, creditor_id, item_id, actor, now, resolution="") -> models.InboxItem
 
 Another creditor's item is "not found" (`RequestError` 404), never "forbidden". `actor` is the portal

@@ -5,6 +5,7 @@ timeline, act on it; axe-core on every core page, and a screenshot of each
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -116,6 +117,10 @@ def test_find_the_claim_read_its_timeline_and_act(
     page.locator("summary", has_text="Pause collection").click()
     page.fill("#pause-until", "2099-01-01")
     page.get_by_role("button", name="Pause", exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text("Choose an end date in the future, at most 180 days ahead.")
+    shoot(page, "claim-refused-action")
+    page.fill("#pause-until", (dt.date.today() + dt.timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="Pause", exact=True).click()
     expect(page.locator(".flash")).to_have_text("Collection is paused.")
     expect(page.locator("summary", has_text="Pause collection")).to_have_count(0)
     page.get_by_role("button", name="Resume collection").click()
@@ -148,7 +153,7 @@ def test_every_core_page_passes_axe(
     owner.goto(shop.url + "/portal/users")
     owner.fill("#invite-email", "new.colleague@example.com")
     owner.get_by_role("button", name="Create invitation link").click()
-    link = owner.locator("code.secret").inner_text()
+    link = owner.locator("code.shown-once").inner_text()
     assert "/portal/invitations/" in link
     shoot(owner, "invitation-link")
 

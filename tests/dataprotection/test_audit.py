@@ -179,14 +179,19 @@ def test_api_actions_leave_entries_for_their_creditor_only(app: Flask) -> None:
     ).json
     rotated = client.post(f"/v1/webhook_endpoints/{endpoint['id']}/rotate_secret", headers=creditor.headers())
     assert rotated.status_code == 200
+    deleted = client.delete(f"/v1/webhook_endpoints/{endpoint['id']}", headers=creditor.headers())
+    assert deleted.status_code == 200
     with app.app_context(), database().transaction() as session:
         mine = audit.entries(session, creditor_id=creditor.id)
         theirs = audit.entries(session, creditor_id=other.id)
         operator = audit.entries(session, creditor_id=None, limit=500)
     assert [(entry.action, entry.subject) for entry in mine] == [
+        ("webhook_endpoint.deleted", endpoint["id"]),
         ("webhook_endpoint.secret_rotated", endpoint["id"]),
+        ("webhook_endpoint.created", endpoint["id"]),
         ("claim.cancelled", claim["id"]),
     ]
+    assert mine[2].detail == {"livemode": False, "host": "shop.example"}
     assert all(entry.actor.startswith("api_key:key_") for entry in mine)
     assert theirs == []
     assert all(entry.creditor_id is None for entry in operator)

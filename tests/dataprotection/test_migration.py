@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import select
 
 from paypage.store import migrate
+from paypage.store.blind_index import name_matches
 from paypage.store.crypto import Keyring, generate_key
 from paypage.store.db import Database
 from paypage.store.models import ContactMessage, Debtor, DebtorRequest, Event, Upload
@@ -101,6 +103,8 @@ def test_existing_rows_are_encrypted_and_read_back(backend: str, tmp_path: Path)
             assert debtor.address_city == "Århus"
             assert debtor.date_of_birth == dt.date(1990, 5, 17)
             assert debtor.phone is None and debtor.erased_at is None
+            found = session.scalars(select(Debtor.id).where(name_matches(Debtor.name_index, "østergå")))
+            assert list(found) == ["dbt_1"]
             event = session.get(Event, ("cred_1", "evt_1"))
             assert event is not None and event.data == {"claim": {"debtor": {"name": "Ærling Østergård"}}}
             message = session.get(ContactMessage, ("cred_1", "msg_1"))

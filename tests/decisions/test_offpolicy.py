@@ -37,17 +37,29 @@ def test_bad_logs_are_refused() -> None:
 
 
 def test_the_fixed_strategy_is_estimated_from_random_logs_of_a_small_population() -> None:
-    result = run(lambda: RandomPolicy(5), 300, 15, 9, keep_log=True)
+    result = run(lambda: RandomPolicy(5), 150, 10, 9, keep_log=True)
     evaluation = ope.evaluate(result.log, ope.fixed_target)
-    assert len(result.log) > 800
+    assert len(result.log) > 400
     assert 0.05 < evaluation.truth < 0.3
     for estimate in evaluation.estimates:
         assert estimate.covers(evaluation.truth), estimate
 
 
 def test_random_choice_is_estimated_from_the_learned_policys_logs() -> None:
-    result = run(lambda: LearnedPolicy(5, samples=200), 300, 15, 9, keep_log=True)
+    result = run(lambda: LearnedPolicy(5, samples=200), 150, 10, 9, keep_log=True)
     evaluation = ope.evaluate(result.log, ope.uniform_target)
     assert all(0 < entry.propensity <= 1 for entry in result.log)
     for estimate in evaluation.estimates:
         assert estimate.covers(evaluation.truth), estimate
+
+
+def test_clustered_errors_equal_plain_ones_for_singletons_and_widen_for_correlated_decisions() -> None:
+    rewards = [1.0, 0.0, 1.0, 0.0, 1.0, 1.0]
+    ones = [1.0] * 6
+    plain = offpolicy.ips(rewards, ones, ones)
+    singletons = offpolicy.ips(rewards, ones, ones, groups=range(6))
+    assert singletons.stderr == pytest.approx(plain.stderr)
+    paired = offpolicy.ips([1.0, 1.0, 0.0, 0.0, 1.0, 1.0], ones, ones, groups=[1, 1, 2, 2, 3, 3])
+    assert paired.stderr > offpolicy.ips([1.0, 1.0, 0.0, 0.0, 1.0, 1.0], ones, ones).stderr
+    with pytest.raises(ValueError, match="one group per decision"):
+        offpolicy.ips(rewards, ones, ones, groups=[1, 2])

@@ -126,7 +126,7 @@ def _send_together(url: str, body: bytes, headers: dict[str, str], copies: int) 
 
 
 def test_twin_notifications_at_the_same_moment_book_once_and_are_both_acknowledged(pay_site: PaySite) -> None:
-    for _ in range(5):
+    for _ in range(3):
         claim = pay_site.claim()
         payment_id = start_payment(pay_site, claim)
         outbox = Outbox()

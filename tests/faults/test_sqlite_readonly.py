@@ -121,7 +121,7 @@ def read_only_server(tmp_path: Path) -> Iterator[tuple[httpx.Client, str]]:
             gunicorn(f"sqlite:///{database_file}", tmp_path) as base,
             httpx.Client(base_url=base, headers=creditor.headers(), timeout=30) as client,
         ):
-            yield client, claim.json["id"]
+            yield client, (claim.json or {})["id"]
     finally:
         directory.chmod(stat.S_IRWXU)
         for path in directory.iterdir():
@@ -192,4 +192,4 @@ def test_full_database_refuses_writes_clearly_and_keeps_nothing_half(full_app: t
     assert counts(app, creditor.id) == (answered, answered, answered)
     listed = client.get("/v1/claims", headers=creditor.headers(), query_string={"limit": 100})
     assert listed.status_code == 200
-    assert len(listed.json["data"]) == answered
+    assert len((listed.json or {})["data"]) == answered

@@ -212,6 +212,7 @@ def test_the_pay_page_contact_form_goes_through_the_same_pipeline(
         page,
         data={
             "message": "Hallo, wo finde ich den Link zum Bezahlen? Danke",
+            "reply_to": "victim@third-party.example",
             "csrf_token": csrf(form.get_data(as_text=True)),
         },
     )
@@ -224,6 +225,6 @@ def test_the_pay_page_contact_form_goes_through_the_same_pipeline(
         "answered",
     )
     [answer] = case.rows(models.ContactMessage, template="answer_question")
-    assert answer.recipient == case.email  # no reply-to given: the debtor's own address
+    assert answer.recipient == case.email  # the address on file, never one typed into the form
     assert [r.kind for r in case.rows(models.DebtorRequest)] == ["contact"]
     assert len(case.rows(models.Event, type="debtor.message_received")) == 1

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,7 +17,7 @@ from flask import Flask
 from paypage.extensions import database
 from paypage.inbound_smtp import controller
 from paypage.store import models
-from tests.conftest import free_port
+from tests.conftest import build_app, free_port
 from tests.engine.channels.smtp_server import RecordingHandler, smtp_server
 from tests.functional.inbound_setup import (
     INBOUND_DOMAIN,
@@ -104,6 +105,7 @@ def test_a_question_by_mail_is_answered_with_a_reply_address_and_the_reply_finds
     reply_to = str(answer["Reply-To"])
     assert reply_to.startswith("r-") and reply_to.endswith("@" + INBOUND_DOMAIN)
     assert case.claim["external_reference"] in str(answer["Subject"])
+    assert str(answer["In-Reply-To"]) == "<1@debtor.example>"
 
     # The debtor's bookkeeper answers from another address: the reply address still names the claim.
     send(
@@ -145,3 +147,14 @@ def test_a_latin_1_mail_without_html_is_read(mail: Mail) -> None:
     assert stored.body == "Ich bin umgezogen, meine neue Adresse lautet Lindenstraße 12, 50674 Köln."
     assert stored.intent == "address_change"
     assert [item.kind for item in case.rows(models.InboxItem)] == ["apply_address_change"]
+
+
+def test_the_command_names_the_setting_it_needs(mail: Mail, tmp_path: Path) -> None:
+    config = mail.app.extensions["inkasso.settings"]
+    bare = build_app(config.database_url, tmp_path)  # no INKASSO_INBOUND_EMAIL_DOMAIN
+    try:
+        result = bare.test_cli_runner().invoke(args=["inbound-smtp", "--port", "0"])
+    finally:
+        bare.extensions["inkasso.db"].dispose()
+    assert result.exit_code != 0
+    assert "set INKASSO_INBOUND_EMAIL_DOMAIN" in result.output

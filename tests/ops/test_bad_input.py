@@ -110,6 +110,9 @@ def test_sql_in_every_identifier_finds_nothing(app: Flask, creditor: CreditorKey
             where = f"{method.upper()} {target} -> {response.status_code}"
             assert response.status_code in (400, 404, 405), where
             _error_shaped(response, where)
+    for value in SQL:  # the pay page's token is an identifier too
+        for suffix in ("", "/plan", "/contact"):
+            assert client.get(f"/p/{value}{suffix}").status_code == 404, value
     assert _count(app, models.Claim) == claims_before
 
 

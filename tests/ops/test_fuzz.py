@@ -6,11 +6,13 @@ sequences; `bench/fuzz.py` runs the same checks with many more examples against 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -32,6 +34,7 @@ def test_every_operation_holds_under_fuzzing(backend_name: str, tmp_path: Path) 
         failures: list[str] = []
         operations = 0
         for result in schema.get_all_operations():
+            assert isinstance(result, Ok), f"schemathesis cannot read an operation: {result.err()}"
             operation = result.ok()
             operations += 1
 
@@ -43,7 +46,7 @@ def test_every_operation_holds_under_fuzzing(backend_name: str, tmp_path: Path) 
                 suppress_health_check=list(HealthCheck),
             )
             @given(case=operation.as_strategy())
-            def run(case: schemathesis.Case) -> None:
+            def run(case: schemathesis.Case[Any]) -> None:
                 case.call_and_validate(headers=headers, checks=CHECKS)
 
             try:

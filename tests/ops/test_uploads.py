@@ -64,4 +64,3 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(pay_site: PaySite
     assert refused.headers["content-type"].startswith("text/html")
     assert "Traceback" not in refused.text
     assert len(_stored_types(pay_site)) == before
-

@@ -3,6 +3,7 @@ owner and objects; signed-in test clients per role; and a helper that posts a fo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from paypage.extensions import database, links
 from paypage.services import portal_users
 from paypage.services.tenancy import Tenant
 from paypage.store import models
-from tests.conftest import build_app
+from tests.conftest import build_app, postgresql_database
 from tests.factories import CreditorKeys, claim_body, new_creditor
 
 PASSWORD = "correct horse battery staple"
@@ -83,12 +84,23 @@ def cheap_password_hashing() -> Iterator[None]:
     passwords.dummy_hash.cache_clear()
 
 
+def app_on(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The app on a database of its own: a SQLite file, or a throwaway PostgreSQL database."""
+    data: Path = tmp_path_factory.mktemp("portal")
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(postgresql_database()) if backend == "postgresql" else f"sqlite:///{data / 'p.db'}"
+        application = build_app(url, data)
+        stack.callback(application.extensions["inkasso.db"].dispose)
+        yield application
+
+
+BOTH_BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+"""For a test module to run on both databases: override `portal_app` with `params=BOTH_BACKENDS`."""
+
+
 @pytest.fixture(scope="module")
 def portal_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    data: Path = tmp_path_factory.mktemp("portal")
-    application = build_app(f"sqlite:///{data / 'portal.sqlite3'}", data)
-    yield application
-    application.extensions["inkasso.db"].dispose()
+    yield from app_on("sqlite", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

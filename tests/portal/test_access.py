@@ -15,12 +15,18 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from paypage.portal.access import role_of
-from tests.portal.conftest import Portal, Team, signed_in
+from tests.portal.conftest import BOTH_BACKENDS, Portal, Team, app_on, signed_in
 from tests.portal.objects import SHARED, url_values
 
 PUBLIC = frozenset({"portal.login", "portal.login_code", "portal.accept_invitation", "portal.logout"})
 """Routes that work without being signed in (or that only end a session)."""
 OPERATOR_ONLY = frozenset({"portal.creditors", "portal.act_for"})
+
+
+@pytest.fixture(scope="module", params=BOTH_BACKENDS)
+def portal_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """This module runs on SQLite and on PostgreSQL."""
+    yield from app_on(str(request.param), tmp_path_factory)
 
 
 def portal_rules(app: Flask) -> Iterator[Rule]:

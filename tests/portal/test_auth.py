@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 
+import pytest
 from flask import Flask
 
 from paypage.domain import totp
@@ -13,7 +15,13 @@ from paypage.extensions import database
 from paypage.portal.sessions import COOKIE
 from paypage.services import portal_users
 from paypage.store import models
-from tests.portal.conftest import PASSWORD, Portal, Team, make_user, signed_in
+from tests.portal.conftest import BOTH_BACKENDS, PASSWORD, Portal, Team, app_on, make_user, signed_in
+
+
+@pytest.fixture(scope="module", params=BOTH_BACKENDS)
+def portal_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """This module runs on SQLite and on PostgreSQL."""
+    yield from app_on(str(request.param), tmp_path_factory)
 
 
 def session_cookie(response_headers: list[str]) -> str:

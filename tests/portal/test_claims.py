@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -14,8 +15,14 @@ from paypage.portal.claim_search import PAGE_SIZE
 from paypage.services import claims, debtor_requests
 from paypage.store import models
 from tests.factories import claim_body, debtor
-from tests.portal.conftest import Portal, Team, pay_by_transfer, submit_claim, tenant_of
+from tests.portal.conftest import BOTH_BACKENDS, Portal, Team, app_on, pay_by_transfer, submit_claim, tenant_of
 from tests.portal.objects import contact_message
+
+
+@pytest.fixture(scope="module", params=BOTH_BACKENDS)
+def portal_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """This module runs on SQLite and on PostgreSQL."""
+    yield from app_on(str(request.param), tmp_path_factory)
 
 
 def state_of(app: Flask, team: Team, claim_id: str) -> str:
@@ -151,6 +158,8 @@ def test_pause_and_resume(portal_app: Flask, team_a: Team, agent_client: Portal,
     assert agent_client.post(f"/portal/claims/{fresh_claim}/resume").status_code == 303
     assert state_of(portal_app, team_a, fresh_claim) == "open"
     assert events_of(portal_app, team_a, fresh_claim)[-2:] == ["claim.paused", "claim.resumed"]
+    timeline = agent_client.get(f"/portal/claims/{fresh_claim}").get_data(as_text=True)
+    assert "Alpha-Agent" in timeline and "holiday" in timeline, "who paused it, by name, and why"
     again = agent_client.post(f"/portal/claims/{fresh_claim}/resume")
     assert again.status_code == 409 and "not possible in the claim" in again.get_data(as_text=True)
 
@@ -264,3 +273,27 @@ def test_actions_are_in_the_audit_log(portal_app: Flask, team_a: Team, agent_cli
     with portal_app.app_context(), database().transaction() as session:
         rows = session.query(audit.AuditEntry).filter_by(creditor_id=team_a.creditor.id, subject=fresh_claim).all()
     assert [(row.action, row.actor) for row in rows] == [("claim.paused", f"user:{team_a.user_ids['agent']}")]
+
+
+def test_the_mode_switch_shows_one_mode_at_a_time(portal_app: Flask) -> None:
+    from tests.portal.conftest import signed_in, team
+
+    team_a = team(portal_app, "Modus GmbH", "modus")  # its own creditor: live data changes the landing mode
+    live_id = submit_claim(portal_app, team_a.creditor, external_reference="LIVE-MODE-1")
+    with portal_app.test_client() as client:
+        response = client.post(
+            "/v1/claims", json=claim_body(external_reference="LIVE-MODE-2"), headers=team_a.creditor.headers(live=True)
+        )
+    assert response.status_code == 201
+    live_claim = response.get_json()["id"]
+    browser = signed_in(portal_app, team_a.users["read_only"])
+    landing = browser.get("/portal/claims?q=LIVE-MODE").get_data(as_text=True)
+    assert "LIVE-MODE-2" in landing and "LIVE-MODE-1" not in landing, "a creditor with live data lands in live mode"
+    switched = browser.post("/portal/mode", {"mode": "test", "next": "/portal/claims?q=LIVE-MODE"})
+    assert switched.status_code == 302 and switched.headers["Location"] == "/portal/claims?q=LIVE-MODE"
+    test_page = browser.get("/portal/claims?q=LIVE-MODE").get_data(as_text=True)
+    assert "LIVE-MODE-1" in test_page and "LIVE-MODE-2" not in test_page and "Test data" in test_page
+    assert browser.get(f"/portal/claims/{live_claim}").status_code == 404
+    browser.post("/portal/mode", {"mode": "live"})
+    assert "LIVE-MODE-2" in browser.get("/portal/claims?q=LIVE-MODE").get_data(as_text=True)
+    assert browser.get(f"/portal/claims/{live_id}").status_code == 404

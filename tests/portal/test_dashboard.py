@@ -3,7 +3,9 @@ conditional fragment the page polls for live updates."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,15 +17,23 @@ from paypage.portal import figures
 from paypage.portal.charts import Bar, bar_chart
 from paypage.services import claims
 from paypage.services.tenancy import Tenant
-from tests.conftest import build_app
+from tests.conftest import build_app, postgresql_database
 from tests.factories import debtor, new_creditor
 from tests.portal.conftest import Team, make_user, pay_by_transfer, signed_in, submit_claim
 
 
-@pytest.fixture(scope="module")
-def board_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def board_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """Both databases: the median is `percentile_cont` on PostgreSQL and the middle row on SQLite."""
     data: Path = tmp_path_factory.mktemp("board")
-    return build_app(f"sqlite:///{data / 'board.sqlite3'}", data)
+    with contextlib.ExitStack() as stack:
+        if request.param == "postgresql":
+            url = stack.enter_context(postgresql_database())
+        else:
+            url = f"sqlite:///{data / 'board.sqlite3'}"
+        application = build_app(url, data)
+        stack.callback(application.extensions["inkasso.db"].dispose)
+        yield application
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,12 @@ Due: placed + `INKASSO_PAYMENT_TERMS_DAYS`. Handed over: due + `INKASSO_HANDOVER
 order's status is one of `INKASSO_UNPAID_STATUSES` and it has no claim yet.
 
 Never twice, even after a crash between the service's answer and the shop's commit: each batch carries
-an idempotency key derived from its order numbers, so a rerun with the same orders replays the stored
-answer; a rerun with other orders meets `duplicate_external_reference` for the order whose claim exists,
-and the plugin fetches that claim by its reference (the order number) and links it.
+an idempotency key derived from its claims (order numbers and contents), so a rerun with the same orders
+replays the stored answer; a rerun with other orders, or with an order edited in between, meets
+`duplicate_external_reference` for the order whose claim exists (the service keeps the order number
+unique), and the plugin fetches that claim by its reference and links it. Deriving the key from the
+contents too keeps an edited order from meeting the key of a different request, which the service
+would refuse for as long as it keeps the key.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import inkasso
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from inkasso.types import BatchItemError, Claim
+from inkasso.types import BatchItemError, Claim, ClaimCreateParams
 from oscar.core.loading import get_model
 
 from oscar_inkasso import claims
@@ -58,9 +61,12 @@ def due_orders(now: dt.datetime, config: PluginSettings) -> QuerySet[Any]:
     return orders
 
 
-def batch_key(numbers: Sequence[str]) -> str:
-    digest = hashlib.sha256("\n".join(sorted(numbers)).encode()).hexdigest()
-    return f"oscar-inkasso-handover-{digest[:40]}"
+def batch_key(batch: Sequence[ClaimCreateParams]) -> str:
+    digest = hashlib.sha256()
+    for claim in batch:
+        digest.update(claim.model_dump_json().encode())
+        digest.update(b"\n")
+    return f"oscar-inkasso-handover-{digest.hexdigest()[:40]}"
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -88,11 +94,8 @@ def _submit(client: inkasso.Client, config: PluginSettings, built: list[claims.B
     sendable = [item for item in built if item.claim is not None]
     if not sendable:
         return
-    result = client.claims.submit_batch(
-        claims=[item.claim for item in sendable if item.claim is not None],
-        partial=True,
-        idempotency_key=batch_key([item.order.number for item in sendable]),
-    )
+    batch = [item.claim for item in sendable if item.claim is not None]
+    result = client.claims.submit_batch(claims=batch, partial=True, idempotency_key=batch_key(batch))
     for outcome in result.results:
         order = sendable[outcome.index].order
         if outcome.claim is not None:

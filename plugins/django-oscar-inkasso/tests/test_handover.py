@@ -150,3 +150,15 @@ def test_a_user_without_an_address_name_is_named_from_the_account(collection: Co
     assert report.handed_over == [order.number]
     claim = collection.client.claims.get(ClaimLink.objects.get(order=order).claim_id or "")
     assert (claim.debtor.name, claim.debtor.email) == ("Max Muster", "max@example.de")
+
+
+def test_an_order_edited_between_the_crash_and_the_rerun_is_linked_not_duplicated(collection: Collection) -> None:
+    order = overdue_order()
+    handover()
+    forget_handover(order)
+    order.billing_address.line1 = "Heidestraße 19"  # staff corrected the address meanwhile
+    order.billing_address.save()
+
+    assert f"handed over 1 order(s)\n  {order.number}" in handover()
+    [claim] = collection.client.claims.list()
+    assert ClaimLink.objects.get(order=order).claim_id == claim.id

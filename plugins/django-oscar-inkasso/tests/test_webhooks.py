@@ -10,8 +10,11 @@ import pytest
 from conftest import WEBHOOK_URL, Collection, overdue_order
 from django.core.management import call_command
 from django.test.utils import override_settings
+from inkasso.types.events import parse_event
 from oscar.core.loading import get_model
 
+from oscar_inkasso import events
+from oscar_inkasso.conf import plugin_settings
 from oscar_inkasso.models import ClaimLink, ProcessedEvent
 
 Order = get_model("order", "Order")
@@ -152,3 +155,20 @@ def test_a_claim_the_shop_did_not_record_is_linked_by_its_order_number(collectio
 
     link = ClaimLink.objects.get(order=order)
     assert (link.claim_id, link.state) == (claim_id, "paid")
+
+
+def test_an_event_older_than_the_state_shown_only_adds_its_note(collection: Collection) -> None:
+    """A retried delivery can come after a newer event: the newer snapshot stays."""
+    order, claim_id = handed_over(collection)
+    collection.pay(claim_id, 1999, "BANK-6")
+    timeline = [parse_event(event.model_dump(mode="json")) for event in collection.client.claims.events(claim_id)]
+    by_type = {event.type: event for event in timeline}
+    config = plugin_settings()
+
+    assert events.apply(by_type["claim.paid"], config) == events.APPLIED
+    assert events.apply(by_type["claim.created"], config) == events.APPLIED
+    assert events.apply(by_type["claim.created"], config) == events.DUPLICATE
+
+    link = ClaimLink.objects.get(order=order)
+    assert (link.state, link.outstanding, link.last_event_type) == ("paid", 0, "claim.paid")
+    assert notes(order)[-1].endswith("(older than the state shown; not applied)")

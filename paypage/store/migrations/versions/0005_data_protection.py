@@ -84,6 +84,28 @@ def _rewrite(table: str, column: str, change: Callable[[object], object]) -> Non
         last = tuple(rows[-1][: len(keys)])
 
 
+def _index_names(keyring: Keyring) -> None:
+    """The name search tokens (paypage.store.blind_index), from the names while they are still plain."""
+    bind = op.get_bind()
+    debtors = sa.table('debtors', sa.column('creditor_id'), sa.column('id'), sa.column('name'), sa.column('name_index'))
+    keys = [debtors.c.creditor_id, debtors.c.id]
+    last: Sequence[object] | None = None
+    while True:
+        query = sa.select(*keys, debtors.c.name).order_by(*keys).limit(BATCH)
+        if last is not None:
+            query = query.where(sa.tuple_(*keys) > sa.tuple_(*[sa.literal(v) for v in last]))
+        rows = bind.execute(query).all()
+        for row in rows:
+            bind.execute(
+                debtors.update()
+                .where(debtors.c.creditor_id == row.creditor_id, debtors.c.id == row.id)
+                .values(name_index=tokens(keyring, row.name))
+            )
+        if len(rows) < BATCH:
+            return
+        last = (rows[-1].creditor_id, rows[-1].id)
+
+
 def _sealer(keyring: Keyring, table: str, column: str, kind: str) -> Callable[[object], object]:
     purpose = f"{table}.{column}"
     if kind == "bytes":
@@ -135,13 +157,7 @@ def upgrade() -> None:
             batch_op.alter_column('data', existing_type=json_type, type_=sa.Text(), postgresql_using='data::text')
 
     keyring = keyring_for(bind.dialect)
-    debtors = sa.table('debtors', sa.column('creditor_id'), sa.column('id'), sa.column('name'), sa.column('name_index'))
-    for row in bind.execute(sa.select(debtors.c.creditor_id, debtors.c.id, debtors.c.name)).all():
-        bind.execute(
-            debtors.update()
-            .where(debtors.c.creditor_id == row.creditor_id, debtors.c.id == row.id)
-            .values(name_index=tokens(keyring, row.name))
-        )
+    _index_names(keyring)
     for table, column, kind in ENCRYPTED:
         _rewrite(table, column, _sealer(keyring, table, column, kind))
 

@@ -1,4 +1,5 @@
-"""The claim on Oscar's dashboard order page, as staff see it (Django's test client, logged in)."""
+"""The claim on Oscar's order pages: the dashboard's, as staff see it, and the customer's order history
+(Django's test client, logged in)."""
 
 from __future__ import annotations
 
@@ -67,3 +68,31 @@ def test_customers_do_not_reach_the_dashboard(collection: Collection) -> None:
     order = overdue_order()
     response = customer.get(reverse("dashboard:order-detail", kwargs={"number": order.number}))
     assert response.status_code in (302, 403)
+
+
+def test_the_customer_sees_what_is_outstanding_in_the_order_history(collection: Collection) -> None:
+    buyer = factories.UserFactory(email="max@example.de")
+    order = overdue_order(user=buyer)
+    call_command("inkasso_handover", stdout=io.StringIO())
+    browser = Client()
+    browser.force_login(buyer)
+    url = reverse("customer:order", kwargs={"order_number": order.number})
+
+    page = browser.get(url).content.decode()
+    assert "Our collection partner is collecting the payment of this order: 19.99 EUR outstanding." in page
+    assert "Order total" in page  # Oscar's own page around it
+
+    link = ClaimLink.objects.get(order=order)
+    collection.pay(link.claim_id or "", 1999, "BANK-C1")
+    collection.deliver_webhooks()
+    page = browser.get(url).content.decode()
+    assert "Paid in full. Thank you." in page and "outstanding" not in page
+
+
+def test_another_customer_does_not_see_the_order(collection: Collection) -> None:
+    order = overdue_order(user=factories.UserFactory())
+    call_command("inkasso_handover", stdout=io.StringIO())
+    stranger = Client()
+    stranger.force_login(factories.UserFactory())
+    response = stranger.get(reverse("customer:order", kwargs={"order_number": order.number}))
+    assert response.status_code == 404
