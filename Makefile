@@ -20,15 +20,16 @@ $(STAMP): pyproject.toml $(BROWSER)/package.json $(wildcard $(BROWSER)/package-l
 demo: $(STAMP)
 	$(BIN)/flask --app paypage demo
 
-# pip-audit --strict fails when a package cannot be checked (vulnerability service unreachable), instead
-# of reporting "no known vulnerabilities" for packages it never looked up. INKASSO_OFFLINE=1 skips it, loudly.
+# The dependency audit fails on a known vulnerability. Where the vulnerability service cannot be reached (a
+# network that only mirrors the package index) it warns for every package it could not check and goes on;
+# INKASSO_REQUIRE_AUDIT=1 (release builds) makes an unchecked package fail too, INKASSO_OFFLINE=1 skips the audit.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	cd plugins/django-oscar-inkasso && ../../$(BIN)/mypy
 	@if [ "$$INKASSO_OFFLINE" = "1" ]; then echo "pip-audit SKIPPED (INKASSO_OFFLINE=1): dependencies not checked for known vulnerabilities"; \
-	else $(BIN)/pip-audit --strict --skip-editable --progress-spinner off || { \
-	echo "pip-audit failed: a dependency has a known vulnerability, or the vulnerability service could not be asked about every package (see above); INKASSO_OFFLINE=1 skips the audit" >&2; exit 1; }; fi
+	else $(BIN)/pip-audit --skip-editable --progress-spinner off $$( [ "$$INKASSO_REQUIRE_AUDIT" = "1" ] && echo --strict ) || { \
+	echo "pip-audit failed: a dependency has a known vulnerability$$( [ "$$INKASSO_REQUIRE_AUDIT" = "1" ] && echo ', or could not be checked' ) (see above)" >&2; exit 1; }; fi
 
 test: lint
 	$(BIN)/pytest

@@ -2,8 +2,15 @@
 
 Each debtor has a hidden persona (forgetful, struggling, reluctant; for companies a slow accounts
 department or a cash-strapped business) whose share depends on what a policy can see (debtor type and
-amount). The persona sets the base chance that a contact leads to payment and how that chance changes
-with the channel, the local send hour and the tone. A contact's chance falls with every earlier
+amount band). What the debtor does after a contact reveals some more: a debtor who cannot pay often
+reacts without paying (opens the pay page, asks about an instalment plan, tries a payment that fails),
+one who forgets or refuses rarely does (REACTION); the claim's context shows it as `engaged`. So the
+persona is partly, never fully, observable: within one context the personas still mix, and a policy
+can at best do what the context oracle does (the true response of every persona, weighed by Bayes from
+the prior shares, the contacts that did not lead to payment and the debtor's reactions).
+
+The persona sets the base chance that a contact leads to payment and how that chance changes with the
+channel, the local send hour and the tone. A contact's chance falls with every earlier
 contact and more when the same channel is used again (fatigue); SMS and WhatsApp annoy more than a
 letter. Payments follow a contact after a few days (delayed rewards), and some debtors pay without
 being contacted at all. The effects are moderate (at most about +-50 % for one factor), in the range
@@ -97,6 +104,10 @@ TEMPLATE = {"reminder": 1.0, "cost_warning": 1.0, "notice": 1.0, "final_notice":
 """A last notice with a deadline moves some debtors who ignored the earlier ones."""
 SPONTANEOUS = {"forgetful": 0.004, "struggling": 0.002, "reluctant": 0.001, "slow_admin": 0.006, "cash_strapped": 0.002}
 """Daily chance of paying without any contact."""
+REACTION = {"forgetful": 0.04, "struggling": 0.30, "reluctant": 0.03, "slow_admin": 0.10, "cash_strapped": 0.25}
+"""Chance that a contact makes the debtor react visibly without paying (pay page visit with a question or
+a plan request, a failed payment attempt): people who cannot pay look for a way out, people who forgot
+simply pay, people who refuse stay silent."""
 FATIGUE = 0.85
 """Each earlier contact multiplies the chance by this."""
 SAME_CHANNEL = 0.8
@@ -122,6 +133,8 @@ class Debtor:
     """Absolute day of a payment that comes without any contact (may be beyond the horizon)."""
     pay_day: int | None = None
     contacts: int = 0
+    engaged: bool = False
+    """The debtor has reacted to a contact without paying (visible to a policy)."""
     last_channel: str | None = None
     annoyance: float = 0.0
     sent_days: list[int] = field(default_factory=list)
@@ -182,10 +195,13 @@ def personas_for(debtor: Debtor) -> tuple[tuple[str, float], ...]:
 
 def persona_beliefs(debtor: Debtor, day: int) -> dict[str, float]:
     """P(persona | the claim is still unpaid on `day`), by Bayes from the prior shares: each earlier
-    contact that has not (yet) led to payment, and each day without a spontaneous payment, is evidence."""
+    contact that has not (yet) led to payment, each day without a spontaneous payment, and whether the
+    debtor has reacted to any contact so far are evidence."""
     weights = {}
     for persona, share in personas_for(debtor):
         likelihood = (1.0 - SPONTANEOUS[persona]) ** max(day - debtor.handover_day, 0)
+        silent = (1.0 - REACTION[persona]) ** len(debtor.history)
+        likelihood *= 1.0 - silent if debtor.engaged else silent
         for contact_day, chances in debtor.history:
             likelihood *= 1.0 - chances[persona] * lag_within(day - contact_day)
         weights[persona] = share * likelihood

@@ -19,6 +19,7 @@ from bench.simulation.population import (
     ANNOYANCE,
     LAG_P,
     MAX_LAG,
+    REACTION,
     Debtor,
     day_start,
     lag_within,
@@ -131,16 +132,15 @@ class LearnedPolicy:
 
     name = "learned policy"
 
-    def __init__(self, seed: int, samples: int = 200) -> None:
+    def __init__(self, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
         self.arms = bandit.Arms()
-        self.samples = samples
 
     def choose(
         self, debtor: Debtor, step: Step, options: Sequence[guardrails.Option], context: Context
     ) -> tuple[int, float]:
         choice = bandit.choose(
-            self.arms, context.segments(), [o.action for o in options], step.template, self.rng, samples=self.samples
+            self.arms, context.segments(), [o.action for o in options], step.template, self.rng
         )
         return choice.index, choice.propensity
 
@@ -188,7 +188,7 @@ def _context(debtor: Debtor, day: int) -> Context:
         overdue_band=band,
         contacts=debtor.contacts,
         last_channel=debtor.last_channel,
-        engaged=False,
+        engaged=debtor.engaged,
     )
 
 
@@ -224,6 +224,7 @@ def simulate(
 ) -> Result:
     """Run `policy` over (a fresh copy of) `debtors`; the response draws depend on `seed` only."""
     rng = np.random.default_rng(seed)
+    reactions = np.random.default_rng(seed + 1_000_003)
     strategies: dict[str, Strategy] = {}
     agenda: dict[int, list[tuple[Debtor, int]]] = defaultdict(list)
     settling: dict[int, list[tuple[Sequence[str], Sequence[str], int]]] = defaultdict(list)
@@ -267,6 +268,8 @@ def simulate(
             if rng.random() < response(debtor, action, step.template):
                 lag = min(int(rng.geometric(LAG_P)) - 1, MAX_LAG)
                 debtor.pay_day = day + lag if debtor.pay_day is None else min(debtor.pay_day, day + lag)
+            if reactions.random() < REACTION[debtor.persona]:
+                debtor.engaged = True
             debtor.contacts += 1
             debtor.sent_days.append(day)
             debtor.last_channel = action.channel

@@ -52,10 +52,12 @@ class Context:
     """The debtor has reacted before (a request on the pay page, a payment attempt)."""
 
     def segments(self) -> tuple[str, str, str]:
-        """The pooling levels from coarse to fine: the creditor as a whole, the kind of case, and the case
-        in its country with the channel used last (which matters for fatigue)."""
-        kind = f"{self.debtor_type}|{self.amount_band}|{self.overdue_band}"
-        fine = f"{self.country}|{kind}|{self.last_channel or 'none'}|{'engaged' if self.engaged else 'silent'}"
+        """The pooling levels from coarse to fine: the creditor as a whole, the kind of case (with whether
+        the debtor has reacted, the strongest sign of why a claim is unpaid: people who cannot pay reach
+        out, people who forgot or refuse do not), and the case in its country with the channel used last
+        (which matters for fatigue)."""
+        kind = f"{self.debtor_type}|{self.amount_band}|{self.overdue_band}|{'engaged' if self.engaged else 'silent'}"
+        fine = f"{self.country}|{kind}|{self.last_channel or 'none'}"
         return ("*", kind, fine)
 
     def describe(self) -> str:

@@ -6,7 +6,9 @@ SHA-256(experiment id + ":" + claim id), modulo 10,000, below `challenger_percen
 So the arm is random with respect to everything about the claim, reproducible from the two IDs alone, and
 stored (`experiment_assignments`), so it survives restarts and a changed percentage. A claim takes part in
 one experiment at most (the oldest running one that matches); claims handed over before the experiment
-started keep their strategy, so no claim switches strategies midway. Stopping an experiment assigns no
+started, or whose first step has run, keep their strategy, so no claim switches strategies midway. The
+claim remembers the outcome in `strategy_id` (the experiment's id, or `country`), so later visits of the
+engine cost one primary-key read at most. Stopping an experiment assigns no
 new claims; assigned claims finish on their arm's strategy.
 
 The report and the stop rule are described in `experiment_stats`.
@@ -69,6 +71,10 @@ def strategy_of(arm: dict[str, Any], country: str, creditor_settings: dict[str, 
     return strategy_for_country(name)
 
 
+NOT_IN_EXPERIMENT = "country"
+"""`claims.strategy_id` of a claim the engine has looked at that takes part in no experiment."""
+
+
 def strategy_for_claim(
     session: Session,
     claim: models.Claim,
@@ -77,12 +83,21 @@ def strategy_for_claim(
     creditor_settings: dict[str, Any],
     now: dt.datetime | None = None,
 ) -> Strategy:
-    """The strategy the engine runs for this claim: its experiment arm's, or the usual one."""
-    assignment = session.get(models.ExperimentAssignment, (claim.creditor_id, claim.id))
-    experiment: models.Experiment | None
-    if assignment is not None:
-        experiment = session.get(models.Experiment, (claim.creditor_id, assignment.experiment_id))
-    else:
+    """The strategy the engine runs for this claim: its experiment arm's, or the usual one.
+
+    The answer is remembered on the claim (`strategy_id`: an experiment id, or `country`), so only the
+    engine's first look at a claim searches for a running experiment, and a claim whose first step has
+    run never changes strategy.
+    """
+    marker = claim.strategy_id
+    if marker is not None and not marker.startswith("exp_"):
+        return strategy_for(country, creditor_settings)
+    experiment: models.Experiment | None = None
+    assignment: models.ExperimentAssignment | None = None
+    if marker is not None:
+        assignment = session.get(models.ExperimentAssignment, (claim.creditor_id, claim.id))
+        experiment = session.get(models.Experiment, (claim.creditor_id, marker))
+    elif claim.strategy_step == 0:
         experiment = _matching(session, claim, debtor_type)
         if experiment is not None:
             assignment = models.ExperimentAssignment(
@@ -95,7 +110,9 @@ def strategy_for_claim(
             session.add(assignment)
             session.flush()
     if experiment is None or assignment is None:
+        claim.strategy_id = NOT_IN_EXPERIMENT
         return strategy_for(country, creditor_settings)
+    claim.strategy_id = experiment.id
     arm = experiment.challenger if assignment.arm == "challenger" else experiment.champion
     return strategy_of(arm, country, creditor_settings)
 

@@ -2,9 +2,10 @@
 
 Learning is off unless the creditor turns it on (`settings["decisions"]["learning"] = true`). Off is the
 default because the fixed strategy is what a creditor has reviewed and agreed to, word for word and hour
-for hour; learning changes what their customers receive, explores (5 % of contacts are deliberately
-random among the allowed options) and only pays off with volume (a few hundred contacts per segment).
-So it is a choice a creditor makes knowingly, and with it off the engine runs the fixed strategy exactly.
+for hour; learning changes what their customers receive, explores (up to 10 % of contacts, falling to
+2 % as a kind of case gathers history, are deliberately random among the allowed options) and only pays
+off with volume (a few hundred contacts per segment). So it is a choice a creditor makes knowingly,
+and with it off the engine runs the fixed strategy exactly.
 
 The state is per creditor and mode (`policy_arms`): one creditor's outcomes never steer another's debtors,
 and no query reaches across tenants. Within a creditor, segments pool towards coarser ones (see

@@ -379,8 +379,13 @@ class Propensity:
 
 
 def prior(history: ClaimHistory, at: dt.datetime) -> tuple[float, float]:
-    p30, p90 = PRIOR[amount_band(history.principal, history.currency)]
-    overdue = max((at.date() - history.due_date).days, 0)
+    return prior_from(amount_band(history.principal, history.currency), history.due_date, at)
+
+
+def prior_from(band: str, due_date: dt.date, at: dt.datetime) -> tuple[float, float]:
+    """The prior from the claim's own columns only: the forecast computes it for claims not scored yet."""
+    p30, p90 = PRIOR[band]
+    overdue = max((at.date() - due_date).days, 0)
     factor = math.pow(0.5, overdue / PRIOR_HALF_LIFE_DAYS)
 
     def aged(p: float) -> float:

@@ -32,7 +32,7 @@ from paypage.domain.strategies import Step, Strategy
 from paypage.engine import messages
 from paypage.engine.channels.protocol import Attachment, Channel, ChannelUnavailable, Message, PostalAddress
 from paypage.engine.charges import accrue_interest, announced_costs, apply_collection_fee, interest_note
-from paypage.services import claims, events
+from paypage.services import claims, creditor_settings, events
 from paypage.services.tenancy import Tenant
 from paypage.store import models
 from paypage.store.db import Database
@@ -155,6 +155,7 @@ def prepare(
     creditor = session.get(models.Creditor, claim.creditor_id)
     assert creditor is not None  # noqa: S101 - a claim's creditor exists (foreign key)
     country = get_country_or_fallback(debtor.country, claim.currency)
+    channels = creditor_settings.allowed_channels(channels, creditor.settings, country.code)
     if claim.state == "paused":
         _resume(session, tenant, (claim, debtor), now)
         return None
@@ -199,7 +200,7 @@ def prepare(
         _advance(claim, strategy, country, now)
         log.info("claim %s step %s: no reachable channel", claim.id, step.key)
         return None
-    if step.fee:
+    if step.fee and creditor_settings.fee_wanted(creditor.settings, country.code):
         apply_collection_fee(claim, debtor, country, now.date(), _warning_received(sent, country))
     announced = announced_costs(claim, debtor, country) if step.template == "cost_warning" else None
     return record_message(
@@ -249,7 +250,7 @@ def _prepare_learned(
         claim.next_action_at = now
         log.info("claim %s step %s: decision %s voided (%s)", claim.id, step.key, decision.id, exc)
         return None
-    if step.fee:
+    if step.fee and creditor_settings.fee_wanted(creditor.settings, country.code):
         apply_collection_fee(claim, debtor, country, now.date(), _warning_received(sent, country))
     announced = announced_costs(claim, debtor, country) if step.template == "cost_warning" else None
     toned = step.model_copy(update={"tone": decision.tone})

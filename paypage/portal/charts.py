@@ -27,6 +27,8 @@ class Bar:
     """What the bar's length is proportional to (a count, or minor units of one currency)."""
     shown: str
     """The value as the reader sees it (a formatted count or amount)."""
+    short: str = ""
+    """A short form written above a column (column charts only)."""
 
 
 def bar_chart(title: str, bars: Sequence[Bar], css_class: str = "chart") -> Markup:
@@ -57,27 +59,37 @@ def bar_chart(title: str, bars: Sequence[Bar], css_class: str = "chart") -> Mark
 
 
 def column_chart(title: str, bars: Sequence[Bar], css_class: str = "chart columns") -> Markup:
-    """Vertical columns (a time series such as the weeks of a forecast), labels underneath."""
+    """Vertical columns (a time series such as the weeks of a forecast), short values above, labels underneath.
+
+    Wider than the bar charts: a forecast card spans the page, and a tall chart would push the rest away.
+    """
     chart_id = f"chart-{next(_ids)}"
     count = max(len(bars), 1)
-    height, base, top = 220, 180, 20
-    step = WIDTH / count
+    width, height, base, top = 960, 200, 170, 24
+    step = width / count
     largest = max((bar.value for bar in bars), default=0) or 1
     desc = "; ".join(f"{bar.label}: {bar.shown}" for bar in bars)
     parts = [
-        f'<svg class="{escape(css_class)}" role="img" viewBox="0 0 {WIDTH} {height}" '
+        f'<svg class="{escape(css_class)}" role="img" viewBox="0 0 {width} {height}" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d" focusable="false">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
-        f'<line class="axis" x1="0" y1="{base}" x2="{WIDTH}" y2="{base}"></line>',
+        f'<line class="axis" x1="0" y1="{base}" x2="{width}" y2="{base}"></line>',
     ]
     for index, bar in enumerate(bars):
         x = index * step + step * 0.15
+        middle = x + step * 0.35
         length = 0 if bar.value <= 0 else max(2, round((base - top) * bar.value / largest))
         parts.append(
             f'<g class="bar bar-0" aria-hidden="true">'
             f'<rect x="{x:.1f}" y="{base - length}" width="{step * 0.7:.1f}" height="{length}" rx="2"></rect>'
-            f'<text class="label" x="{x + step * 0.35:.1f}" y="{base + 16}" text-anchor="middle">'
+            + (
+                f'<text class="value" x="{middle:.1f}" y="{base - length - 6}" text-anchor="middle">'
+                f"{escape(bar.short)}</text>"
+                if bar.short
+                else ""
+            )
+            + f'<text class="label" x="{middle:.1f}" y="{base + 18}" text-anchor="middle">'
             f"{escape(bar.label)}</text>"
             "</g>"
         )

@@ -42,10 +42,13 @@ def _forecast_charts(found: figures.Forecast) -> list[tuple[str, Markup]]:
                 display.day_month(week.week_start),
                 week.amounts.get(currency, 0),
                 f"{display.date(week.week_start)}: {display.minor(week.amounts.get(currency, 0), currency)}",
+                display.compact(week.amounts.get(currency, 0), currency),
             )
             for week in found.weeks
         ]
-        charts.append((currency, column_chart(_("Expected cash per week in %(currency)s", currency=currency), bars)))
+        total = display.minor(sum(week.amounts.get(currency, 0) for week in found.weeks), currency)
+        heading = _("%(currency)s: %(total)s expected", currency=currency, total=total)
+        charts.append((heading, column_chart(_("Expected cash per week in %(currency)s", currency=currency), bars)))
     return charts
 
 

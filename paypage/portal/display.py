@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 
 from babel.dates import format_date, format_datetime, get_timezone
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_compact_currency, format_decimal, format_percent, get_currency_precision
 from flask import g
 
 from paypage.domain.money import Money
@@ -39,6 +40,12 @@ def money(value: Money) -> str:
 
 def minor(amount: int, currency: str) -> str:
     return format_money(Money(int(amount), currency), locale())
+
+
+def compact(amount: int, currency: str) -> str:
+    """A short amount for a chart label, whole major units: '€1.2K', 'CHF413'."""
+    major = Decimal(int(amount)).scaleb(-get_currency_precision(currency)).quantize(Decimal(1))
+    return str(format_compact_currency(major, currency, locale=locale(), fraction_digits=1))
 
 
 def number(value: float | int) -> str:

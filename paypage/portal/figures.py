@@ -52,8 +52,10 @@ class Forecast:
     weeks: list[ForecastWeek]
     source: str
     """`model` (the propensity model of `paypage.decisions.forecast`) or `plans` (the transparent fallback)."""
-    basis: str = ""
-    """Why the fallback was used when a model exists: `too_many_claims`; empty otherwise."""
+    model_claims: int = 0
+    """Open claims the model's stored scores counted (for `model`)."""
+    prior_claims: int = 0
+    """Open claims the cold-start prior counted: no trained model for them yet, or not scored yet."""
 
 
 @dataclass
@@ -127,19 +129,21 @@ def _claim_groups(session: Session, tenant: Tenant, dashboard: Dashboard) -> Non
 
 
 def _collected_since(session: Session, tenant: Tenant, since: dt.datetime) -> list[Money]:
+    """Ledger entries since `since` (refunds count negative). The mode comes from each entry's payment
+    (every entry has one), a primary-key lookup, rather than from the claims table, which is far larger."""
     rows = session.execute(
         select(models.LedgerEntry.currency, func.sum(models.LedgerEntry.amount))
         .join(
-            models.Claim,
+            models.Payment,
             and_(
-                models.Claim.creditor_id == models.LedgerEntry.creditor_id,
-                models.Claim.id == models.LedgerEntry.claim_id,
+                models.Payment.creditor_id == models.LedgerEntry.creditor_id,
+                models.Payment.id == models.LedgerEntry.payment_id,
             ),
         )
         .where(
             models.LedgerEntry.creditor_id == tenant.creditor_id,
             models.LedgerEntry.created_at >= since,
-            models.Claim.livemode == tenant.livemode,
+            models.Payment.livemode == tenant.livemode,
         )
         .group_by(models.LedgerEntry.currency)
     ).all()
@@ -175,7 +179,7 @@ def _model_forecast(session: Session, tenant: Tenant, now: dt.datetime, weeks: i
         module = importlib.import_module("paypage.decisions.forecast")
     except ModuleNotFoundError:
         return None
-    expected = getattr(module, "expected_cash_by_week", None)
+    expected = getattr(module, "cash_forecast", None)
     if expected is None:
         return None
     try:
@@ -186,9 +190,9 @@ def _model_forecast(session: Session, tenant: Tenant, now: dt.datetime, weeks: i
         return None
     result = [
         ForecastWeek(item.week_start, {str(currency): int(amount) for currency, amount in item.expected.items()})
-        for item in found
+        for item in found.weeks
     ]
-    return Forecast(result, "model")
+    return Forecast(result, "model", int(found.model_claims), int(found.prior_claims))
 
 
 def plan_forecast(session: Session, tenant: Tenant, now: dt.datetime, weeks: int = 12) -> Forecast:
@@ -236,24 +240,9 @@ def plan_forecast(session: Session, tenant: Tenant, now: dt.datetime, weeks: int
     return Forecast(result, "plans")
 
 
-MODEL_CLAIM_LIMIT = 20_000
-"""Above this many open claims the propensity model scores too slowly for a page (minutes at 100,000), and
-the portal shows the plan-based estimate instead, saying so."""
-
-
-def _open_claims(session: Session, tenant: Tenant) -> int:
-    query = (
-        select(func.count())
-        .select_from(models.Claim)
-        .where(_scope(tenant), models.Claim.state.not_in(sorted(FINAL_STATES)))
-    )
-    return int(session.scalar(query) or 0)
-
-
 def forecast(session: Session, tenant: Tenant, now: dt.datetime, weeks: int = 12) -> Forecast:
-    if _open_claims(session, tenant) > MODEL_CLAIM_LIMIT:
-        found = plan_forecast(session, tenant, now, weeks)
-        return Forecast(found.weeks, found.source, "too_many_claims")
+    """The model's forecast from stored scores (one grouped query, whatever the number of claims), else the
+    plan-based estimate."""
     return _model_forecast(session, tenant, now, weeks) or plan_forecast(session, tenant, now, weeks)
 
 

@@ -8,8 +8,8 @@ Everything lives in `creditors.settings` (a JSON document the engine and the pay
      "branding": {"colour": "#0b57a4"}}
 
 A creditor can only narrow what a country allows, never widen it: no method the country does not list,
-no instalment below the country's minimum or beyond its longest plan, no collection fee where the law
-does not allow one. `for_country` lays a country's choices over the creditor-wide settings, so readers of
+no instalment below the country's minimum or beyond its longest plan, no collection fee where no fee
+rules are on file. `for_country` lays a country's choices over the creditor-wide settings, so readers of
 `settings["methods"]` and `settings["instalments"]` get the country's values.
 """
 
@@ -20,16 +20,19 @@ import datetime as dt
 import hashlib
 import re
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from paypage.domain.charges import rules_for
 from paypage.domain.countries import Country
 from paypage.payments.registry import PROVIDERS
 from paypage.store import models
 
 CHANNELS = ("email", "sms", "whatsapp", "letter")
+T = TypeVar("T")
 
 
 class SettingsError(ValueError):
@@ -64,9 +67,16 @@ def _own(settings: dict[str, Any], code: str) -> dict[str, Any]:
 
 
 def fee_allowed(country: Country) -> bool:
-    """Collection costs only where the country's rules were researched and allow them."""
-    rule = country.legal.consumer_collection_costs_allowed
-    return rule is not None and rule.value
+    """Collection costs only where our charge rules for the country have fee rules (the engine charges
+    them where those rules allow, `paypage.domain.charges`)."""
+    rules = rules_for(country.code)
+    return rules is not None and rules.fees is not None
+
+
+def fee_wanted(settings: dict[str, Any], code: str) -> bool:
+    """Whether the creditor lets the engine charge collection costs in the country (the default: yes,
+    where the rules allow them)."""
+    return bool(_own(settings, code).get("collection_fee", True))
 
 
 def country_choice(settings: dict[str, Any], country: Country) -> CountryChoice:
@@ -79,7 +89,7 @@ def country_choice(settings: dict[str, Any], country: Country) -> CountryChoice:
         instalments_allowed=bool(instalments.get("allowed", country.instalments.allowed)),
         min_instalment=int(instalments.get("min_instalment", country.instalments.min_instalment)),
         max_months=int(instalments.get("max_months", country.instalments.max_months)),
-        collection_fee=bool(own.get("collection_fee", False)),
+        collection_fee=bool(own.get("collection_fee", fee_allowed(country))),
         experiments=bool(own.get("experiments", False)),
     )
 
@@ -133,10 +143,21 @@ def for_country(settings: dict[str, Any], code: str) -> dict[str, Any]:
     if not own:
         return settings
     merged = dict(settings)
-    for key in ("methods", "instalments", "channels", "collection_fee", "experiments"):
+    # Only the keys the pay page already reads; `channels` at the top level configures the channels
+    # themselves (paypage.engine.channel_registry) and must not be replaced by the list chosen here.
+    for key in ("methods", "instalments"):
         if key in own:
             merged[key] = own[key]
     return merged
+
+
+def allowed_channels(channels: Mapping[str, T], settings: dict[str, Any], code: str) -> dict[str, T]:
+    """The creditor's channels narrowed to those it allows for reminders in the country (all without a
+    choice): the engine sends a step on the first of the step's channels that is left."""
+    chosen = _own(settings, code).get("channels")
+    if not chosen:
+        return dict(channels)
+    return {name: channel for name, channel in channels.items() if name in chosen}
 
 
 # ---------------------------------------------------------------------------------------------- provider

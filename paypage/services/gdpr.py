@@ -40,6 +40,7 @@ class ErasureResult:
     debtor_id: str
     claims: int
     messages: int
+    """Messages sent to the debtor and received from them."""
     requests: int
     uploads: int
     events: int
@@ -160,7 +161,15 @@ def _export(
     claims = _claims(session, debtor)
     ids = [claim.id for claim in claims]
     by_claim: dict[str, dict[str, list[dict[str, object]]]] = {
-        claim_id: {"events": [], "messages": [], "payments": [], "plans": [], "requests": [], "uploads": []}
+        claim_id: {
+            "events": [],
+            "messages": [],
+            "received_messages": [],
+            "payments": [],
+            "plans": [],
+            "requests": [],
+            "uploads": [],
+        }
         for claim_id in ids
     }
     for event in _of_claims(session, models.Event, creditor_id, ids):
@@ -179,6 +188,19 @@ def _export(
                 "body_text": message.body_text,
                 "created_at": _iso(message.created_at),
                 "sent_at": _iso(message.sent_at),
+            }
+        )
+    for received in _of_claims(session, models.InboundMessage, creditor_id, ids):
+        by_claim[received.claim_id]["received_messages"].append(
+            {
+                "id": received.id,
+                "channel": received.channel,
+                "sender": received.sender,
+                "subject": received.subject,
+                "body": received.body,
+                "intent": received.intent,
+                "outcome": received.outcome,
+                "received_at": _iso(received.received_at),
             }
         )
     for payment in _of_claims(session, models.Payment, creditor_id, ids):
@@ -298,6 +320,11 @@ def erase_debtor(
         message.subject = None
         message.body_text = ""
         message.body_html = None
+    received = _of_claims(session, models.InboundMessage, creditor_id, ids)
+    for inbound in received:
+        inbound.sender = ""
+        inbound.subject = None
+        inbound.body = ""
     requests = _of_claims(session, models.DebtorRequest, creditor_id, ids)
     for request in requests:
         request.data = {key: value for key, value in request.data.items() if key not in FREE_TEXT_KEYS}
@@ -316,7 +343,7 @@ def erase_debtor(
     result = ErasureResult(
         debtor_id=debtor.id,
         claims=len(claims),
-        messages=len(messages),
+        messages=len(messages) + len(received),
         requests=len(requests),
         uploads=uploads,
         events=len(events),

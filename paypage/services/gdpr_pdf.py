@@ -102,6 +102,7 @@ SECTIONS: Sequence[tuple[str, str]] = (
     ("payments", "Payments"),
     ("plans", "Payment plans"),
     ("messages", "Messages sent to you"),
+    ("received_messages", "Messages you sent"),
     ("requests", "Your requests on the pay page"),
     ("uploads", "Files you uploaded (the files themselves are not included)"),
     ("events", "Timeline"),

@@ -41,11 +41,12 @@ def hand_over(app: Flask, tenant: Tenant, now: dt.datetime, **debtor_fields: Any
 
 
 def add_history(app: Flask, handed: Handed, now: dt.datetime, secret_text: str) -> None:
-    """A sent message, a paid-already request with a note and an upload, a payment and its ledger entry."""
+    """A sent message, a reply from the debtor, a paid-already request with a note and an upload, a payment and its ledger entry."""
     tenant = handed.tenant
     with app.app_context(), database().transaction() as session:
         row = claims.get(session, tenant, handed.claim_id)
         session.add(message(tenant, handed.claim_id, now, secret_text))
+        session.add(received(tenant, handed.claim_id, now, secret_text))
         debtor_requests.already_paid(
             session, tenant, row, now.date(), 500, f"note: {secret_text}", (PNG, "image/png"), now
         )
@@ -71,6 +72,27 @@ def message(tenant: Tenant, claim_id: str, now: dt.datetime, secret_text: str) -
         created_at=now,
         sent_at=now,
         updated_at=now,
+    )
+
+
+def received(tenant: Tenant, claim_id: str, now: dt.datetime, secret_text: str) -> models.InboundMessage:
+    return models.InboundMessage(
+        creditor_id=tenant.creditor_id,
+        id=new_id("inm", now),
+        livemode=tenant.livemode,
+        claim_id=claim_id,
+        channel="email",
+        provider_reference=f"<{new_id('inm', now)}@example.de>",
+        sender=f"{secret_text}@example.de",
+        subject=f"Re: Erinnerung für {secret_text}",
+        body=f"Ich zahle nächste Woche. {secret_text}",
+        language="de",
+        matched_by="token",
+        intent="question",
+        confidence=0.9,
+        outcome="human",
+        reason="below_threshold",
+        received_at=now,
     )
 
 

@@ -50,6 +50,8 @@ def test_export_holds_everything_about_the_debtor(app: Flask, handed: Handed) ->
     assert [event["type"] for event in claim["events"]][0] == "claim.created"
     assert claim["messages"][0]["body_text"] == "Hallo Geheimtext, bitte zahlen Sie."
     assert claim["messages"][0]["recipient"] == "Geheimtext@example.de"
+    assert claim["received_messages"][0]["body"] == "Ich zahle nächste Woche. Geheimtext"
+    assert claim["received_messages"][0]["sender"] == "Geheimtext@example.de"
     assert claim["payments"][0]["amount"] == 500
     assert claim["requests"][0]["data"]["note"] == "note: Geheimtext"
     upload = claim["uploads"][0]
@@ -103,7 +105,7 @@ def test_erasure_removes_personal_data_and_keeps_the_books(app: Flask, handed: H
         result = gdpr.erase_debtor(
             session, creditor_id=creditor_id, debtor_id=handed.debtor_id, actor="user:usr_1", now=LATER
         )
-    assert (result.claims, result.messages, result.requests, result.uploads) == (1, 1, 1, 1)
+    assert (result.claims, result.messages, result.requests, result.uploads) == (1, 2, 1, 1)
     assert not result.already_erased
 
     export = _export(app, handed)
@@ -117,6 +119,7 @@ def test_erasure_removes_personal_data_and_keeps_the_books(app: Flask, handed: H
     assert (claim["principal"], claim["state"], claim["invoice_date"]) == (12_345, "cancelled", "2026-09-01")
     assert [payment["amount"] for payment in claim["payments"]] == [500]
     assert claim["uploads"] == []
+    assert claim["received_messages"][0]["body"] == "" and claim["received_messages"][0]["intent"] == "question"
     assert claim["requests"][0]["data"] == {"paid_on": NOW.date().isoformat(), "amount": 500, "currency": "EUR"}
     with app.app_context(), database().transaction() as session:
         ledger = session.scalars(select(models.LedgerEntry).where(models.LedgerEntry.claim_id == handed.claim_id))

@@ -1,5 +1,6 @@
 """Expected cash by week: integer minor units, one currency at a time, weeks that add up, plans counted
-in the week their instalments fall due, and a band around every figure."""
+in the week their instalments fall due, and a band around every figure. The grouped SQL sums over stored
+scores give the same weeks as scoring claim by claim, and claims not scored yet count with the prior."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from sqlalchemy import delete, select
 
 from bench.history import seed
 from paypage.decisions import forecast, propensity
@@ -45,6 +47,98 @@ def test_weeks_start_on_mondays_and_hold_integers_per_currency(app: Flask, credi
         for currency, amount in week.expected.items():
             assert isinstance(amount, int) and isinstance(week.low[currency], int)
             assert 0 <= week.low[currency] <= amount <= week.high[currency]
+
+
+@pytest.fixture(scope="module")
+def scored(app: Flask) -> CreditorKeys:
+    """A creditor with a trained model and every open claim's score stored by the real scoring path."""
+    creditor = new_creditor(app, "Scored GmbH")
+    with app.extensions["inkasso.db"].transaction() as session:
+        seed(session, creditor.id, now=NOW, claims=300, days=300, seed=5)
+    with app.extensions["inkasso.db"].transaction() as session:
+        assert propensity.train(session, creditor_id=creditor.id, livemode=False, now=NOW).model_id is not None
+        propensity.refresh_scores(session, creditor_id=creditor.id, livemode=False, now=NOW)
+    return creditor
+
+
+def claim_by_claim(
+    found: dict[str, propensity.Propensity], weeks: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """The forecast computed one claim at a time (cumulative expectation and weekly variance per currency)."""
+    today = NOW.date()
+    first = today - dt.timedelta(days=today.weekday())
+    edges = [
+        (dt.datetime.combine(first + dt.timedelta(weeks=i, days=7), dt.time(), dt.UTC) - NOW).total_seconds() / 86_400
+        for i in range(weeks)
+    ]
+    cumulative: dict[str, list[float]] = {}
+    variance: dict[str, list[float]] = {}
+    for score in found.values():
+        partial = max(score.expected_90 - score.outstanding * score.p_paid_90, 0.0)
+        previous = 0.0
+        for i, edge in enumerate(edges):
+            full = forecast._cdf(score.p_paid_30, score.p_paid_90, edge)
+            cumulative.setdefault(score.currency, [0.0] * weeks)[i] += (
+                score.outstanding * full + partial * min(edge, 90.0) / 90
+            )
+            week = full - previous
+            variance.setdefault(score.currency, [0.0] * weeks)[i] += score.outstanding**2 * week * (1 - week)
+            previous = full
+    return cumulative, variance
+
+
+def open_unplanned(session: object, creditor_id: str) -> dict[str, models.Claim]:
+    claims = session.scalars(  # type: ignore[attr-defined]
+        select(models.Claim).where(
+            models.Claim.creditor_id == creditor_id, models.Claim.state.in_(forecast.UNPLANNED_STATES)
+        )
+    )
+    return {claim.id: claim for claim in claims if claim.principal + claim.interest + claim.fees_total > claim.paid}
+
+
+def test_stored_scores_give_the_same_weeks_as_scoring_claim_by_claim(app: Flask, scored: CreditorKeys) -> None:
+    with app.extensions["inkasso.db"].transaction() as session:
+        found = forecast.cash_forecast(session, creditor_id=scored.id, livemode=False, now=NOW, weeks=16)
+        scores = propensity.score(session, creditor_id=scored.id, livemode=False, now=NOW)
+        wanted = {key: value for key, value in scores.items() if key in open_unplanned(session, scored.id)}
+    assert found.model_claims == len(wanted) > 100 and found.prior_claims == found.unscored_claims == 0
+    assert found.model_share == 1.0
+    cumulative, variance = claim_by_claim(wanted, 16)
+    for currency, running in cumulative.items():
+        total = 0
+        for i, week in enumerate(found.weeks):
+            total += week.expected[currency]
+            assert total == pytest.approx(running[i], abs=len(wanted) / 2 + 1)  # per-claim rounding only
+            spread = 1.96 * variance[currency][i] ** 0.5
+            assert week.high[currency] - week.expected[currency] == pytest.approx(spread, abs=1.5)
+
+
+def test_claims_not_scored_yet_count_with_the_prior(app: Flask, scored: CreditorKeys) -> None:
+    with app.extensions["inkasso.db"].transaction() as session:
+        claims = open_unplanned(session, scored.id)
+        stored = propensity.score(session, creditor_id=scored.id, livemode=False, now=NOW)
+        new = sorted(claims)[:7]
+        session.execute(
+            delete(models.ClaimScore).where(
+                models.ClaimScore.creditor_id == scored.id, models.ClaimScore.claim_id.in_(new)
+            )
+        )
+        found = forecast.cash_forecast(session, creditor_id=scored.id, livemode=False, now=NOW, weeks=12)
+        session.rollback()
+    assert (found.model_claims, found.prior_claims, found.unscored_claims) == (len(claims) - 7, 7, 7)
+    assert found.model_share == pytest.approx((len(claims) - 7) / len(claims))
+    wanted = {key: value for key, value in stored.items() if key in claims}
+    for claim_id in new:
+        claim = claims[claim_id]
+        band = propensity.amount_band(claim.principal, claim.currency)
+        p30, p90 = propensity.prior_from(band, claim.due_date, NOW)
+        outstanding = claim.principal + claim.interest + claim.fees_total - claim.paid
+        expected = propensity.expected_amount(outstanding, p90, propensity.PRIOR_PARTIAL_SHARE)
+        wanted[claim_id] = propensity.Propensity(p30, p90, expected, claim.currency, outstanding, None)
+    cumulative, _ = claim_by_claim(wanted, 12)
+    for currency, running in cumulative.items():
+        total = sum(week.expected[currency] for week in found.weeks)
+        assert total == pytest.approx(running[-1], abs=len(wanted) / 2 + 1)
 
 
 def test_the_weeks_add_up_to_each_currencys_expected_collection(app: Flask, creditor: CreditorKeys) -> None:

@@ -46,7 +46,7 @@ def test_the_fixed_strategy_is_estimated_from_random_logs_of_a_small_population(
 
 
 def test_random_choice_is_estimated_from_the_learned_policys_logs() -> None:
-    result = run(lambda: LearnedPolicy(5, samples=200), 150, 10, 9, keep_log=True)
+    result = run(lambda: LearnedPolicy(5), 150, 10, 9, keep_log=True)
     evaluation = ope.evaluate(result.log, ope.uniform_target)
     assert all(0 < entry.propensity <= 1 for entry in result.log)
     for estimate in evaluation.estimates:

@@ -62,7 +62,6 @@ def choice(**overrides: Any) -> cs.CountryChoice:
         ({"min_instalment": 1999}, "min_instalment", "below_minimum"),
         ({"max_months": 13}, "max_months", "out_of_range"),
         ({"max_months": 1}, "max_months", "out_of_range"),
-        ({"collection_fee": True}, "collection_fee", "not_allowed"),
     ],
 )
 def test_a_choice_beyond_the_country_rules_is_refused(overrides: dict[str, Any], field: str, code: str) -> None:
@@ -71,13 +70,29 @@ def test_a_choice_beyond_the_country_rules_is_refused(overrides: dict[str, Any],
     assert (refused.value.field, refused.value.code) == (field, code)
 
 
+def test_a_collection_fee_needs_fee_rules_and_may_be_switched_off() -> None:
+    poland = get_country("PL")  # no charge rules on file
+    refused = choice(methods=(poland.methods[0].id,), instalments_allowed=False, collection_fee=True)
+    with pytest.raises(cs.SettingsError) as raised:
+        cs.check_country_choice(poland, refused)
+    assert (raised.value.field, raised.value.code) == ("collection_fee", "not_allowed")
+    assert cs.fee_allowed(GERMANY) and cs.country_choice({}, GERMANY).collection_fee  # on by default
+    creditor = models.Creditor(id="cred_x", name="X", settings={})
+    cs.save_country_choice(creditor, GERMANY, choice(collection_fee=False))
+    assert not cs.fee_wanted(creditor.settings, "DE") and cs.fee_wanted(creditor.settings, "AT")
+
+
 def test_a_saved_choice_keeps_the_country_order_and_overlays_the_creditor_settings() -> None:
-    creditor = models.Creditor(id="cred_x", name="X", settings={"methods": ["card"], "pause_max_days": 10})
+    smtp = {"email": {"host": "mail.example"}}
+    creditor = models.Creditor(
+        id="cred_x", name="X", settings={"methods": ["card"], "pause_max_days": 10, "channels": smtp}
+    )
     cs.save_country_choice(creditor, GERMANY, choice(methods=("card", "sepa_debit")))
     stored = creditor.settings["countries"]["DE"]
     assert stored["methods"] == ["sepa_debit", "card"]  # never-credit first, as the country lists them
     merged = cs.for_country(creditor.settings, "DE")
     assert merged["methods"] == ["sepa_debit", "card"] and merged["pause_max_days"] == 10
+    assert merged["channels"] == smtp  # the channel configuration stays; the choice lives per country
     assert merged["instalments"] == {"allowed": True, "min_instalment": 5000, "max_months": 6}
     assert cs.for_country(creditor.settings, "AT")["methods"] == ["card"]
     again = cs.country_choice(creditor.settings, GERMANY)
@@ -178,3 +193,29 @@ def test_the_pay_page_shows_the_brand_under_the_strict_csp(app: Flask) -> None:
     assert client.get(f"/brand/{creditor.id}/0b57a4.css").status_code == 404
     assert client.get(f"/brand/{creditor.id}/logo/{'0' * 64}").status_code == 404
     assert client.get(f"/brand/{new_creditor(app).id}/logo/{digest}").status_code == 404
+
+
+def test_the_engine_sends_only_on_the_channels_chosen_for_the_country(app: Flask) -> None:
+    from paypage.engine import dunning
+    from paypage.extensions import links
+
+    creditor = new_creditor(app)
+    response = app.test_client().post("/v1/claims", json=claim_body(), headers=creditor.headers())
+    claim_id = response.get_json()["id"]
+    tuesday_morning = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)  # within German contact hours
+    with app.app_context(), database().transaction() as session:
+        record = session.get(models.Creditor, creditor.id)
+        assert record is not None
+        cs.save_country_choice(record, GERMANY, choice(channels=("letter",)))
+    offered = {"email": object(), "sms": object(), "letter": object()}
+    assert cs.allowed_channels(offered, {}, "DE") == offered  # no choice: every channel the creditor has
+    with app.app_context(), database().transaction() as session:
+        prepared = dunning.prepare(
+            session,
+            dunning.Due(creditor.id, claim_id, False),
+            tuesday_morning,
+            links(),
+            offered,  # type: ignore[arg-type]
+        )
+    # The first step names e-mail first and the debtor has an address: the letter goes, the e-mail does not.
+    assert prepared is not None and prepared.channel == "letter"

@@ -1,6 +1,7 @@
 """A real Oscar shop (its settings, its migrations, its factories) next to a real inkasso service.
 
-The shop runs on a SQLite file of this test run; every test starts with no orders. The service is
+The shop runs on a SQLite file of this test run, or with `OSCAR_INKASSO_SHOP_DATABASE=postgresql` on a
+throwaway database of the PostgreSQL server the repository's tests use; every test starts with no orders. The service is
 `paypage.create_app` on a SQLite file of its own, served over real HTTP for the SDK; each test gets a creditor
 and a webhook endpoint of its own, and the plugin's settings point at them. Webhooks travel from the
 service's outbox through its own delivery code (lease, sign, POST, record) into the shop's WSGI app.
@@ -8,6 +9,7 @@ service's outbox through its own delivery code (lease, sign, POST, record) into 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -22,9 +24,14 @@ import django
 import httpx
 import pytest
 
+from tests.conftest import Served, build_app, postgresql_database  # the repository's own fixtures
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testshop.settings")
 _SHOP_DIR = Path(tempfile.mkdtemp(prefix="oscar-inkasso-shop-"))
 os.environ["OSCAR_INKASSO_TEST_DIR"] = str(_SHOP_DIR)
+_DATABASES = contextlib.ExitStack()
+if os.environ.get("OSCAR_INKASSO_SHOP_DATABASE") == "postgresql":
+    os.environ["OSCAR_INKASSO_DATABASE_URL"] = _DATABASES.enter_context(postgresql_database())
 django.setup()
 
 import inkasso  # noqa: E402
@@ -39,7 +46,6 @@ from paypage.engine import webhooks as delivery  # noqa: E402
 from tests.factories import new_creditor  # noqa: E402
 
 from oscar_inkasso.models import ClaimLink, ProcessedEvent  # noqa: E402
-from tests.conftest import Served, build_app  # noqa: E402
 
 WEBHOOK_URL = "http://127.0.0.1/inkasso/webhook/"
 
@@ -52,6 +58,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     teardown_test_environment()
     connections.close_all()
+    _DATABASES.close()
     shutil.rmtree(_SHOP_DIR, ignore_errors=True)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.test.utils import override_settings
 
 from oscar_inkasso.conf import plugin_settings
@@ -38,3 +41,8 @@ def test_two_secrets_during_a_rotation() -> None:
 def test_a_wrong_setting_is_named(setting: str, value: object, message: str) -> None:
     with override_settings(**{setting: value}), pytest.raises(ImproperlyConfigured, match=message):
         plugin_settings()
+
+
+def test_the_shop_runs_on_the_database_asked_for() -> None:
+    asked = os.environ.get("OSCAR_INKASSO_SHOP_DATABASE", "sqlite")
+    assert connection.vendor == asked

@@ -1,6 +1,7 @@
 """A real Oscar shop, set up the way Oscar's documentation builds one, with the plugin installed.
 
-The database is a SQLite file in a temporary directory of this test run (`OSCAR_INKASSO_TEST_DIR`).
+The database is a SQLite file in a temporary directory of this test run (`OSCAR_INKASSO_TEST_DIR`), or
+the PostgreSQL database `OSCAR_INKASSO_DATABASE_URL` names (`postgresql://user@host:port/name`).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import oscar
 from oscar.defaults import *  # noqa: F403 - Oscar's documented way to get its default settings
@@ -31,6 +33,16 @@ DATABASES = {
         "OPTIONS": {"init_command": "PRAGMA synchronous=OFF"},
     }
 }
+if os.environ.get("OSCAR_INKASSO_DATABASE_URL"):
+    _url = urlsplit(os.environ["OSCAR_INKASSO_DATABASE_URL"])
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": _url.path.lstrip("/"),
+        "USER": _url.username or "",
+        "PASSWORD": _url.password or "",
+        "HOST": _url.hostname or "",
+        "PORT": str(_url.port or 5432),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 # The plugin before Oscar's apps, so its order page template is found first and extends Oscar's.
