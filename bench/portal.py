@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
@@ -68,7 +69,12 @@ def seed(url: str, creditor_id: str, count: int, rng: random.Random, now: dt.dat
     """COPY the rows straight into the tables (the ORM would take minutes for this many)."""
     import psycopg
 
-    debtors, claims, payments, ledger, events, plans = [], [], [], [], [], []
+    debtors: list[tuple[Any, ...]] = []
+    claims: list[tuple[Any, ...]] = []
+    payments: list[tuple[Any, ...]] = []
+    ledger: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
+    plans: list[tuple[Any, ...]] = []
     for number in range(count):
         created = now - dt.timedelta(days=rng.randint(0, 400), seconds=rng.randint(0, 86_400))
         country, currency, _ = rng.choices(COUNTRIES, weights=[w for *_, w in COUNTRIES])[0]
@@ -144,7 +150,7 @@ def seed(url: str, creditor_id: str, count: int, rng: random.Random, now: dt.dat
                 )
             )
         if state == "payment_plan":
-            schedule = [
+            schedule: list[dict[str, Any]] = [
                 {
                     "number": i + 1,
                     "due_date": (now.date() + dt.timedelta(days=30 * i - 40)).isoformat(),
@@ -166,7 +172,7 @@ def seed(url: str, creditor_id: str, count: int, rng: random.Random, now: dt.dat
                     created,
                 )
             )
-    tables = {
+    tables: dict[str, tuple[str, list[tuple[Any, ...]]]] = {
         "debtors": ("creditor_id, id, livemode, type, name, country, created_at, updated_at", debtors),
         "claims": (
             "creditor_id, id, livemode, debtor_id, state, external_reference, country, currency, principal, "

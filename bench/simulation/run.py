@@ -3,6 +3,10 @@ guardrails: each claim's steps open on their days (`step_opens`), the guardrails
 (channel, hour, tone) options, the policy picks one, the debtor responds by the ground truth, payments
 land days later, and a learning policy is told the outcome only when the attribution window has closed
 (or the claim was paid), exactly as the engine settles rewards.
+
+The chance parts are drawn up front per debtor and contact number (common random numbers): every policy
+meets the same luck, so the differences between policies in one run are their choices' doing; recovery
+is weighted by amount and a few large claims would otherwise move it by a point either way.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ from paypage.domain.money import Money
 from paypage.domain.strategies import Step, Strategy, strategy_for_country
 
 ATTRIBUTION_DAYS = 7
+MAX_CONTACTS = 16
+"""More than any country strategy has steps."""
 HANDOVER_HOUR = 9
 
 
@@ -223,8 +229,13 @@ def simulate(
     progress: Callable[[int], None] | None = None,
 ) -> Result:
     """Run `policy` over (a fresh copy of) `debtors`; the response draws depend on `seed` only."""
+    # Common random numbers: the k-th contact of a debtor meets the same draws under every policy, so
+    # policies differ by their choices, not by luck (a persuasion draw, a payment lag, a reaction draw).
     rng = np.random.default_rng(seed)
-    reactions = np.random.default_rng(seed + 1_000_003)
+    draws = rng.random((len(debtors), MAX_CONTACTS))
+    lags = np.minimum(rng.geometric(LAG_P, (len(debtors), MAX_CONTACTS)) - 1, MAX_LAG)
+    reactions = rng.random((len(debtors), MAX_CONTACTS))
+    row = {id(debtor): position for position, debtor in enumerate(debtors)}
     strategies: dict[str, Strategy] = {}
     agenda: dict[int, list[tuple[Debtor, int]]] = defaultdict(list)
     settling: dict[int, list[tuple[Sequence[str], Sequence[str], int]]] = defaultdict(list)
@@ -265,10 +276,11 @@ def simulate(
                     {persona: response(debtor, action, step.template, persona) for persona, _ in personas_for(debtor)},
                 )
             )
-            if rng.random() < response(debtor, action, step.template):
-                lag = min(int(rng.geometric(LAG_P)) - 1, MAX_LAG)
+            position, k = row[id(debtor)], min(debtor.contacts, MAX_CONTACTS - 1)
+            if draws[position, k] < response(debtor, action, step.template):
+                lag = int(lags[position, k])
                 debtor.pay_day = day + lag if debtor.pay_day is None else min(debtor.pay_day, day + lag)
-            if reactions.random() < REACTION[debtor.persona]:
+            if reactions[position, k] < REACTION[debtor.persona]:
                 debtor.engaged = True
             debtor.contacts += 1
             debtor.sent_days.append(day)

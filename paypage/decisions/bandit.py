@@ -58,20 +58,26 @@ ArmKey = tuple[str, str]
 
 def arm_names(action: Action, template: str) -> tuple[str, str, str]:
     channel = action.channel
-    return (f"c:{channel}", f"h:{channel}:{action.hour}", _tone_arm(template, channel, action.tone))
+    return (_channel_arm(template, channel), f"h:{channel}:{action.hour}", _tone_arm(template, channel, action.tone))
+
+
+def _channel_arm(template: str, channel: str) -> str:
+    # Per template: channels are offered in different steps (a text only on some), and a channel's
+    # payment rate pooled over steps would mostly measure which steps offer it, not what it does.
+    return f"c:{template}:{channel}"
 
 
 def _tone_arm(template: str, channel: str, tone: str) -> str:
     return f"t:{template}:{channel}:{tone}"
 
 
-def exploration(arms: Arms, segments: Sequence[str], channels: Iterable[str]) -> float:
+def exploration(arms: Arms, segments: Sequence[str], template: str, channels: Iterable[str]) -> float:
     """The share of uniformly random choices for a case: EXPLORE_START while its kind of case has no
     history, falling towards EXPLORE_FLOOR as contacts of that kind are settled (EXPLORE_HALF of them
     halve the distance). Early on, random choices spread the evidence over all options; later they
     would only cost payments, and the floor keeps the logs usable for off-policy evaluation."""
     kind = segments[1] if len(segments) > 1 else segments[0]
-    trials = sum(arms.counts.get((kind, f"c:{channel}"), (0, 0))[1] for channel in channels)
+    trials = sum(arms.counts.get((kind, _channel_arm(template, channel)), (0, 0))[1] for channel in channels)
     return EXPLORE_FLOOR + (EXPLORE_START - EXPLORE_FLOOR) * EXPLORE_HALF / (EXPLORE_HALF + trials)
 
 
@@ -135,8 +141,8 @@ def choose(
         raise ValueError("no action to choose from")
     channels = sorted({action.channel for action in actions})
     if epsilon is None:
-        epsilon = exploration(arms, segments, channels)
-    channel_params = [arms.posterior(segments, f"c:{channel}") for channel in channels]
+        epsilon = exploration(arms, segments, template, channels)
+    channel_params = [arms.posterior(segments, _channel_arm(template, channel)) for channel in channels]
     channel_means = {c: a / (a + b) for c, (a, b) in zip(channels, channel_params, strict=True)}
     explored = rng.random() < epsilon
     if explored:
@@ -203,7 +209,7 @@ def _thompson_probability(
     tones = sorted({a.tone for a in actions if a.channel == picked.channel and a.hour == picked.hour})
     probability = 1.0
     dimensions: tuple[tuple[list[str], str], ...] = (
-        ([f"c:{c}" for c in channels], f"c:{picked.channel}"),
+        ([_channel_arm(template, c) for c in channels], _channel_arm(template, picked.channel)),
         ([f"h:{picked.channel}:{h}" for h in hours], f"h:{picked.channel}:{picked.hour}"),
         ([_tone_arm(template, picked.channel, t) for t in tones], _tone_arm(template, picked.channel, picked.tone)),
     )

@@ -42,7 +42,7 @@ from sqlalchemy import Float, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from paypage.decisions import propensity
-from paypage.store import models
+from paypage.store import instalment_totals, models
 
 PRIOR_INSTALMENT_RATE = 0.8
 MIN_INSTALMENTS = 20
@@ -251,33 +251,12 @@ def _partial_shares(session: Session, model_ids: set[str]) -> dict[str, float]:
     return {str(model_id): float(parameters["partial_share"]) for model_id, parameters in rows}
 
 
-def _plans(session: Session, creditor_id: str, livemode: bool) -> list[tuple[str, str, str, list[dict[str, Any]]]]:
-    """(plan status, claim state, currency, schedule) of the creditor's plans in this mode: narrow rows."""
-    return [
-        (str(status), str(state), str(currency), list(schedule))
-        for status, state, currency, schedule in session.execute(
-            select(
-                models.PaymentPlan.status, models.Claim.state, models.PaymentPlan.currency, models.PaymentPlan.schedule
-            )
-            .join(
-                models.Claim,
-                and_(
-                    models.Claim.creditor_id == models.PaymentPlan.creditor_id,
-                    models.Claim.id == models.PaymentPlan.claim_id,
-                ),
-            )
-            .where(models.PaymentPlan.creditor_id == creditor_id, models.Claim.livemode == livemode)
-        )
-    ]
-
-
-def _instalment_rate(plans: list[tuple[str, str, str, list[dict[str, Any]]]], today: dt.date) -> float:
-    fallen_due = [
-        item for _, _, _, schedule in plans for item in schedule if dt.date.fromisoformat(item["due_date"]) < today
-    ]
-    if len(fallen_due) < MIN_INSTALMENTS:
+def _instalment_rate(groups: list[instalment_totals.InstalmentGroup], today: dt.date) -> float:
+    fallen_due = [group for group in groups if group.due_date < today]
+    count = sum(group.count for group in fallen_due)
+    if count < MIN_INSTALMENTS:
         return PRIOR_INSTALMENT_RATE
-    return sum(1 for item in fallen_due if item["status"] == "paid") / len(fallen_due)
+    return sum(group.count for group in fallen_due if group.paid) / count
 
 
 def cash_forecast(
@@ -305,21 +284,19 @@ def cash_forecast(
             variance[currency][i] += total.variance(previous, edge)
             previous = edge
 
-    plans = _plans(session, creditor_id, livemode)
-    rate = _instalment_rate(plans, today)
-    for status, state, currency, schedule in plans:
-        if status != "active" or state != "payment_plan":
+    groups = instalment_totals.grouped(session, creditor_id, livemode)
+    rate = _instalment_rate(groups, today)
+    for group in groups:
+        if group.plan_status != "active" or group.claim_state != "payment_plan":
             continue  # a finished plan, or one of a claim no longer in its plan
-        for item in schedule:
-            due = dt.date.fromisoformat(item["due_date"])
-            if item["status"] == "paid" or due < today:
-                continue
-            index = (due - first).days // 7
-            if index >= weeks:
-                continue
-            for i in range(index, weeks):
-                cumulative[currency][i] += int(item["amount"]) * rate
-            variance[currency][index] += int(item["amount"]) ** 2 * rate * (1 - rate)
+        if group.paid or group.due_date < today:
+            continue
+        index = (group.due_date - first).days // 7
+        if index >= weeks:
+            continue
+        for i in range(index, weeks):
+            cumulative[group.currency][i] += group.amount * rate
+        variance[group.currency][index] += group.squares * rate * (1 - rate)
 
     result = []
     for i, start in enumerate(starts):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from paypage.domain.money import Money
 from paypage.domain.states import FINAL_STATES
 from paypage.services.tenancy import Tenant
-from paypage.store import models
+from paypage.store import instalment_totals, models
 
 log = logging.getLogger(__name__)
 
@@ -203,32 +203,17 @@ def plan_forecast(session: Session, tenant: Tenant, now: dt.datetime, weeks: int
     today = now.date()
     first = today - dt.timedelta(days=today.weekday())
     horizon = first + dt.timedelta(weeks=weeks)
-    plans = session.scalars(
-        select(models.PaymentPlan)
-        .join(
-            models.Claim,
-            and_(
-                models.Claim.creditor_id == models.PaymentPlan.creditor_id,
-                models.Claim.id == models.PaymentPlan.claim_id,
-            ),
-        )
-        .where(
-            models.PaymentPlan.creditor_id == tenant.creditor_id,
-            models.Claim.livemode == tenant.livemode,
-            models.PaymentPlan.status.in_(("active", "completed", "defaulted")),
-        )
-    )
     due_past = paid_past = 0
     upcoming: dict[tuple[dt.date, str], int] = defaultdict(int)
-    for plan in plans:
-        for item in plan.schedule:
-            due = dt.date.fromisoformat(str(item["due_date"]))
-            if due < today:
-                due_past += 1
-                paid_past += item.get("status") == "paid"
-            elif plan.status == "active" and item.get("status") != "paid" and due < horizon:
-                week = due - dt.timedelta(days=due.weekday())
-                upcoming[(week, plan.currency)] += int(item["amount"])
+    for group in instalment_totals.grouped(session, tenant.creditor_id, tenant.livemode):
+        if group.plan_status not in ("active", "completed", "defaulted"):
+            continue
+        if group.due_date < today:
+            due_past += group.count
+            paid_past += group.count if group.paid else 0
+        elif group.plan_status == "active" and not group.paid and group.due_date < horizon:
+            week = group.due_date - dt.timedelta(days=group.due_date.weekday())
+            upcoming[(week, group.currency)] += group.amount
     share = (paid_past, due_past) if due_past else (1, 1)
     result = []
     for index in range(weeks):

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from bench.history import seed
 from paypage.decisions import forecast, propensity
@@ -87,8 +88,8 @@ def claim_by_claim(
     return cumulative, variance
 
 
-def open_unplanned(session: object, creditor_id: str) -> dict[str, models.Claim]:
-    claims = session.scalars(  # type: ignore[attr-defined]
+def open_unplanned(session: Session, creditor_id: str) -> dict[str, models.Claim]:
+    claims = session.scalars(
         select(models.Claim).where(
             models.Claim.creditor_id == creditor_id, models.Claim.state.in_(forecast.UNPLANNED_STATES)
         )
@@ -101,7 +102,7 @@ def test_stored_scores_give_the_same_weeks_as_scoring_claim_by_claim(app: Flask,
         found = forecast.cash_forecast(session, creditor_id=scored.id, livemode=False, now=NOW, weeks=16)
         scores = propensity.score(session, creditor_id=scored.id, livemode=False, now=NOW)
         wanted = {key: value for key, value in scores.items() if key in open_unplanned(session, scored.id)}
-    assert found.model_claims == len(wanted) > 100 and found.prior_claims == found.unscored_claims == 0
+    assert found.model_claims == len(wanted) > 30 and found.prior_claims == found.unscored_claims == 0
     assert found.model_share == 1.0
     cumulative, variance = claim_by_claim(wanted, 16)
     for currency, running in cumulative.items():
@@ -118,23 +119,23 @@ def test_claims_not_scored_yet_count_with_the_prior(app: Flask, scored: Creditor
         claims = open_unplanned(session, scored.id)
         stored = propensity.score(session, creditor_id=scored.id, livemode=False, now=NOW)
         new = sorted(claims)[:7]
+        wanted = {key: value for key, value in stored.items() if key in claims}
+        for claim_id in new:
+            claim = claims[claim_id]
+            band = propensity.amount_band(claim.principal, claim.currency)
+            p30, p90 = propensity.prior_from(band, claim.due_date, NOW)
+            outstanding = claim.principal + claim.interest + claim.fees_total - claim.paid
+            expected = propensity.expected_amount(outstanding, p90, propensity.PRIOR_PARTIAL_SHARE)
+            wanted[claim_id] = propensity.Propensity(p30, p90, expected, claim.currency, outstanding, None)
         session.execute(
             delete(models.ClaimScore).where(
                 models.ClaimScore.creditor_id == scored.id, models.ClaimScore.claim_id.in_(new)
             )
         )
         found = forecast.cash_forecast(session, creditor_id=scored.id, livemode=False, now=NOW, weeks=12)
-        session.rollback()
+        session.rollback()  # the scores stay stored for the other tests
     assert (found.model_claims, found.prior_claims, found.unscored_claims) == (len(claims) - 7, 7, 7)
     assert found.model_share == pytest.approx((len(claims) - 7) / len(claims))
-    wanted = {key: value for key, value in stored.items() if key in claims}
-    for claim_id in new:
-        claim = claims[claim_id]
-        band = propensity.amount_band(claim.principal, claim.currency)
-        p30, p90 = propensity.prior_from(band, claim.due_date, NOW)
-        outstanding = claim.principal + claim.interest + claim.fees_total - claim.paid
-        expected = propensity.expected_amount(outstanding, p90, propensity.PRIOR_PARTIAL_SHARE)
-        wanted[claim_id] = propensity.Propensity(p30, p90, expected, claim.currency, outstanding, None)
     cumulative, _ = claim_by_claim(wanted, 12)
     for currency, running in cumulative.items():
         total = sum(week.expected[currency] for week in found.weeks)
@@ -199,3 +200,27 @@ def test_the_cdf_is_piecewise_linear_through_both_horizons() -> None:
     assert forecast._cdf(0.3, 0.6, 30) == pytest.approx(0.3)
     assert forecast._cdf(0.3, 0.6, 60) == pytest.approx(0.45)
     assert forecast._cdf(0.3, 0.6, 400) == pytest.approx(0.6)
+
+
+def test_the_prior_in_sql_knows_each_currencys_minor_units(app: Flask) -> None:
+    creditor = new_creditor(app, "Currencies GmbH")
+    amounts = {"JPY": 4_000, "KWD": 40_000, "EUR": 40_000}  # ¥4,000 (above 1,000), 40 KWD (below 50), €400
+    with app.extensions["inkasso.db"].transaction() as session:
+        seed(session, creditor.id, now=NOW - dt.timedelta(days=30), claims=3, days=1, seed=3)
+        claims = list(session.scalars(select(models.Claim).where(models.Claim.creditor_id == creditor.id)))
+        wanted = {}
+        for claim, (currency, principal) in zip(claims, amounts.items(), strict=True):
+            claim.state, claim.currency, claim.principal = "in_collection", currency, principal
+            claim.interest = claim.fees_total = claim.paid = 0
+            p30, p90 = propensity.prior_from(propensity.amount_band(principal, currency), claim.due_date, NOW)
+            wanted[currency] = principal * (p90 + (1 - p90) * propensity.PRIOR_PARTIAL_SHARE)
+        session.flush()
+        found = forecast.cash_forecast(session, creditor_id=creditor.id, livemode=False, now=NOW, weeks=16)
+    assert (found.model_claims, found.prior_claims, found.unscored_claims) == (0, 3, 3)
+    assert {band for band in (propensity.amount_band(p, c) for c, p in amounts.items())} == {
+        "1000+",
+        "lt50",
+        "250-1000",
+    }
+    for currency, expected in wanted.items():
+        assert sum(week.expected[currency] for week in found.weeks) == round(expected)

@@ -59,15 +59,15 @@ def test_the_propensity_is_the_frequency_of_the_choice() -> None:
             observed = count / len(choices)
             assert abs(float(np.mean(mean_propensity[action])) - observed) < 0.06, action
     assert all(0 < c.propensity <= 1 for c in choices)
-    expected = bandit.exploration(arms, SEGMENTS, ("email", "sms"))
+    expected = bandit.exploration(arms, SEGMENTS, "notice", ("email", "sms"))
     assert 0.02 < expected < 0.10
     assert abs(sum(c.explored for c in choices) / len(choices) - expected) < 0.04
 
 
 def test_exploration_falls_with_the_history_of_the_kind_of_case() -> None:
-    fresh = bandit.exploration(bandit.Arms(), SEGMENTS, ("email", "sms"))
-    some = bandit.exploration(taught({a: 0.1 for a in ACTIONS}, 1000), SEGMENTS, ("email", "sms"))
-    much = bandit.exploration(taught({a: 0.1 for a in ACTIONS}, 20_000), SEGMENTS, ("email", "sms"))
+    fresh = bandit.exploration(bandit.Arms(), SEGMENTS, "notice", ("email", "sms"))
+    some = bandit.exploration(taught({a: 0.1 for a in ACTIONS}, 1000), SEGMENTS, "notice", ("email", "sms"))
+    much = bandit.exploration(taught({a: 0.1 for a in ACTIONS}, 20_000), SEGMENTS, "notice", ("email", "sms"))
     assert fresh == bandit.EXPLORE_START
     assert fresh > some > much > bandit.EXPLORE_FLOOR
     assert much < 1.3 * bandit.EXPLORE_FLOOR
@@ -76,11 +76,11 @@ def test_exploration_falls_with_the_history_of_the_kind_of_case() -> None:
 def test_a_new_fine_segment_starts_from_what_the_coarser_one_learned() -> None:
     arms = bandit.Arms()
     for _ in range(400):
-        arms.add(SEGMENTS[:2], ["c:sms"], 1)
-        arms.add(SEGMENTS[:2], ["c:email"], 0)
+        arms.add(SEGMENTS[:2], ["c:notice:sms"], 1)
+        arms.add(SEGMENTS[:2], ["c:notice:email"], 0)
     unseen = (*SEGMENTS[:2], "AT|person|small|15-30|silent|none")
-    sms_alpha, sms_beta = arms.posterior(unseen, "c:sms")
-    email_alpha, email_beta = arms.posterior(unseen, "c:email")
+    sms_alpha, sms_beta = arms.posterior(unseen, "c:notice:sms")
+    email_alpha, email_beta = arms.posterior(unseen, "c:notice:email")
     assert sms_alpha / (sms_alpha + sms_beta) > 0.9 > 0.1 > email_alpha / (email_alpha + email_beta)
     assert sms_alpha + sms_beta == bandit.POOLING  # a prior, not the parent's counts: new data moves it fast
 

@@ -212,6 +212,10 @@ def test_openapi_document_lists_every_operation(api: Api) -> None:
         "resendEvent",
         "reportBankTransaction",
         "importBankStatement",
+        "createExperiment",
+        "listExperiments",
+        "getExperiment",
+        "stopExperiment",
     }
     schemas = document["components"]["schemas"]
     assert "amount" in schemas["ClaimCreateParams"]["required"]

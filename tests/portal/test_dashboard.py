@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,6 +120,9 @@ def test_the_forecast_is_its_own_request(board_app: Flask, shop: Team) -> None:
     fragment = owner.get("/portal/dashboard/forecast?fragment=1")
     assert fragment.status_code == 200 and "<html" not in fragment.get_data(as_text=True)
     assert 'class="forecast-body"' in fragment.get_data(as_text=True)
+    # Nothing is scored yet: the model's forecast counts every open claim with the prior, and says so.
+    assert "Expected payments from the payment-propensity model." in fragment.get_data(as_text=True)
+    assert re.search(r"0 of [1-9]\d* open claims are scored by the trained model", fragment.get_data(as_text=True))
     whole = owner.get("/portal/dashboard/forecast").get_data(as_text=True)
     assert "<html" in whole and "Cash forecast for the next 12 weeks" in whole
 
