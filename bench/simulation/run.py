@@ -145,9 +145,7 @@ class LearnedPolicy:
     def choose(
         self, debtor: Debtor, step: Step, options: Sequence[guardrails.Option], context: Context
     ) -> tuple[int, float]:
-        choice = bandit.choose(
-            self.arms, context.segments(), [o.action for o in options], step.template, self.rng
-        )
+        choice = bandit.choose(self.arms, context.segments(), [o.action for o in options], step.template, self.rng)
         return choice.index, choice.propensity
 
     def learn(self, segments: Sequence[str], arms: Sequence[str], reward: int) -> None:

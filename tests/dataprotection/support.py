@@ -41,7 +41,8 @@ def hand_over(app: Flask, tenant: Tenant, now: dt.datetime, **debtor_fields: Any
 
 
 def add_history(app: Flask, handed: Handed, now: dt.datetime, secret_text: str) -> None:
-    """A sent message, a reply from the debtor, a paid-already request with a note and an upload, a payment and its ledger entry."""
+    """A sent message, a reply from the debtor, a paid-already request with a note and an upload, a payment
+    and its ledger entry."""
     tenant = handed.tenant
     with app.app_context(), database().transaction() as session:
         row = claims.get(session, tenant, handed.claim_id)
