@@ -216,8 +216,8 @@ class _Opaque(TypeDecorator.Comparator[Any]):
         return self.operate(op, other, **kwargs)
 
 
-class EncryptedText(TypeDecorator[str]):
-    """A string stored encrypted; reads give the plain string back."""
+class _EncryptedString(TypeDecorator[Any]):
+    """A value stored encrypted as text: subclasses say how it becomes a string and back."""
 
     impl = Text
     cache_ok = True
@@ -227,60 +227,51 @@ class EncryptedText(TypeDecorator[str]):
         super().__init__()
         self.purpose = purpose
 
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
-        return keyring_for(dialect).encrypt_text(value, self.purpose)
+    def encode(self, value: Any) -> str:
+        return str(value)
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
-        return keyring_for(dialect).decrypt_text(str(value), self.purpose)
-
-
-class EncryptedDate(TypeDecorator[dt.date]):
-    """A date (of birth) stored encrypted as its ISO form."""
-
-    impl = Text
-    cache_ok = True
-    comparator_factory = _Opaque
-
-    def __init__(self, purpose: str) -> None:
-        super().__init__()
-        self.purpose = purpose
-
-    def process_bind_param(self, value: dt.date | None, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
-        return keyring_for(dialect).encrypt_text(value.isoformat(), self.purpose)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.date | None:
-        if value is None:
-            return None
-        return dt.date.fromisoformat(keyring_for(dialect).decrypt_text(str(value), self.purpose))
-
-
-class EncryptedJSON(TypeDecorator[Any]):
-    """A JSON document stored encrypted. Nothing may query inside it in SQL, and nothing does."""
-
-    impl = Text
-    cache_ok = True
-    comparator_factory = _Opaque
-
-    def __init__(self, purpose: str) -> None:
-        super().__init__()
-        self.purpose = purpose
+    def decode(self, text: str) -> Any:
+        return text
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        document = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        return keyring_for(dialect).encrypt_text(document, self.purpose)
+        return keyring_for(dialect).encrypt_text(self.encode(value), self.purpose)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
-        return json.loads(keyring_for(dialect).decrypt_text(str(value), self.purpose))
+        return self.decode(keyring_for(dialect).decrypt_text(str(value), self.purpose))
+
+
+class EncryptedText(_EncryptedString):
+    """A string stored encrypted; reads give the plain string back."""
+
+    cache_ok = True
+
+
+class EncryptedDate(_EncryptedString):
+    """A date (of birth) stored encrypted as its ISO form."""
+
+    cache_ok = True
+
+    def encode(self, value: dt.date) -> str:
+        return value.isoformat()
+
+    def decode(self, text: str) -> dt.date:
+        return dt.date.fromisoformat(text)
+
+
+class EncryptedJSON(_EncryptedString):
+    """A JSON document stored encrypted. Nothing may query inside it in SQL, and nothing does."""
+
+    cache_ok = True
+
+    def encode(self, value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def decode(self, text: str) -> Any:
+        return json.loads(text)
 
 
 class EncryptedBytes(TypeDecorator[bytes]):
