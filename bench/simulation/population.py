@@ -10,12 +10,21 @@ can at best do what the context oracle does (the true response of every persona,
 the prior shares, the contacts that did not lead to payment and the debtor's reactions).
 
 The persona sets the base chance that a contact leads to payment and how that chance changes with the
-channel, the local send hour and the tone. A contact's chance falls with every earlier
-contact and more when the same channel is used again (fatigue); SMS and WhatsApp annoy more than a
-letter. Payments follow a contact after a few days (delayed rewards), and some debtors pay without
-being contacted at all. The effects are moderate (at most about +-50 % for one factor), in the range
-reported for reminder channels, send times and behavioural wording; the numbers are in this file and
-nowhere else, and no policy reads them except the oracle.
+channel, the local send hour and the tone. A contact's chance falls with every earlier contact and more
+when the same channel is used again (fatigue); SMS and WhatsApp annoy more than a letter; and it halves
+every AGE_HALF_LIFE days after the hand-over (the older a debt, the less of it is collected). Payments
+follow a contact after a few days (delayed rewards), and some debtors pay without being contacted.
+
+The default population is a consumer portfolio (e-commerce and subscriptions: 95 % persons), with
+channel and tone effects of the size reported in field studies of payment reminders: a text message
+read within minutes against a collection e-mail many people leave unopened (reminder texts have
+multiplied payment rates of people who had ignored letters), a formal letter for people who refuse,
+empathetic wording for people who cannot pay and firm wording that makes them hide. With these effects
+the best policy that sees only what a claim shows collects a fifth more than the fixed country strategy,
+the order of the gains the domain reports for data-driven collection. The numbers are in this file and
+nowhere else, and no policy reads them except the oracles. Until commit 0154306 the default had 15 %
+companies, effects of at most +-50 % per factor and no ageing; there even the persona oracle collected
+only 10 % more than the fixed strategy.
 """
 
 from __future__ import annotations
@@ -31,11 +40,11 @@ from paypage.decisions.guardrails import Action
 from paypage.domain.countries import Country, get_country
 
 COUNTRIES = (("DE", 0.5), ("NL", 0.25), ("CH", 0.15), ("AT", 0.10))
-PERSON_SHARE = 0.85
+PERSON_SHARE = 0.95
 
 PERSONAS_BY_BAND = {
-    "small": (("forgetful", 0.55), ("struggling", 0.30), ("reluctant", 0.15)),
-    "medium": (("forgetful", 0.40), ("struggling", 0.38), ("reluctant", 0.22)),
+    "small": (("forgetful", 0.50), ("struggling", 0.35), ("reluctant", 0.15)),
+    "medium": (("forgetful", 0.35), ("struggling", 0.43), ("reluctant", 0.22)),
     "large": (("forgetful", 0.30), ("struggling", 0.40), ("reluctant", 0.30)),
 }
 COMPANY_PERSONAS = (("slow_admin", 0.7), ("cash_strapped", 0.3))
@@ -44,9 +53,9 @@ BASE = {"forgetful": 0.30, "struggling": 0.09, "reluctant": 0.05, "slow_admin": 
 """Chance that a first, neutral e-mail at 10:00 leads to payment."""
 
 CHANNEL = {
-    "forgetful": {"email": 1.0, "sms": 1.6, "whatsapp": 1.7, "letter": 0.9},
-    "struggling": {"email": 1.0, "sms": 1.3, "whatsapp": 1.35, "letter": 1.2},
-    "reluctant": {"email": 0.7, "sms": 1.0, "whatsapp": 1.0, "letter": 1.5},
+    "forgetful": {"email": 1.0, "sms": 2.0, "whatsapp": 2.2, "letter": 0.9},
+    "struggling": {"email": 1.0, "sms": 1.8, "whatsapp": 1.9, "letter": 1.3},
+    "reluctant": {"email": 0.6, "sms": 1.8, "whatsapp": 1.6, "letter": 1.5},
     "slow_admin": {"email": 1.2, "sms": 0.6, "whatsapp": 0.6, "letter": 1.0},
     "cash_strapped": {"email": 1.0, "sms": 0.8, "whatsapp": 0.8, "letter": 1.2},
 }
@@ -64,8 +73,8 @@ TONE = {
     "struggling": {
         "friendly": 1.05,
         "neutral": 1.0,
-        "firm": 0.70,
-        "empathetic": 1.50,
+        "firm": 0.60,
+        "empathetic": 1.60,
         "loss_aversion": 0.85,
         "social_proof": 0.95,
     },
@@ -74,7 +83,7 @@ TONE = {
         "neutral": 1.0,
         "firm": 1.25,
         "empathetic": 0.80,
-        "loss_aversion": 1.35,
+        "loss_aversion": 1.40,
         "social_proof": 1.05,
     },
     "slow_admin": {
@@ -113,6 +122,9 @@ FATIGUE = 0.85
 SAME_CHANNEL = 0.8
 ANNOYANCE = {"sms": 1.0, "whatsapp": 1.0, "email": 0.4, "letter": 0.2}
 ANNOYANCE_COST = 0.12
+AGE_HALF_LIFE = 45
+"""Days after the hand-over in which a debtor's chance to respond halves: the money goes elsewhere, the
+purchase is forgotten, the debt becomes one among others."""
 LAG_P = 0.4
 """Days from a persuasive contact to the payment: geometric (0, 1, 2, ... days; mean 1.5)."""
 MAX_LAG = 14
@@ -138,6 +150,8 @@ class Debtor:
     last_channel: str | None = None
     annoyance: float = 0.0
     sent_days: list[int] = field(default_factory=list)
+    today: int = 0
+    """The simulated day of the contact being decided (set by the simulation before each decision)."""
     history: list[tuple[int, dict[str, float]]] = field(default_factory=list)
     """Each contact's day and the chance it had of persuading each persona the debtor might be."""
 
@@ -164,12 +178,20 @@ def response(debtor: Debtor, action: Action, template: str, persona: str | None 
         debtor.contacts,
         action.channel == debtor.last_channel,
         round(debtor.annoyance, 3),
+        max(debtor.today - debtor.handover_day, 0),
     )
 
 
 @functools.lru_cache(maxsize=200_000)
 def _response(
-    persona: str, debtor_type: str, action: Action, template: str, contacts: int, same_channel: bool, annoyance: float
+    persona: str,
+    debtor_type: str,
+    action: Action,
+    template: str,
+    contacts: int,
+    same_channel: bool,
+    annoyance: float,
+    age: int,
 ) -> float:
     medium = "email" if action.channel == "email" else "phone"
     hour = 1.0 if action.channel == "letter" else HOUR[(debtor_type, medium)].get(action.hour, 1.0)
@@ -181,6 +203,7 @@ def _response(
         * hour
         * TEMPLATE[template]
         * fatigue
+        * math.pow(0.5, age / AGE_HALF_LIFE)
     )
     return min(chance, 0.95)
 

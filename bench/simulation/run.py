@@ -32,7 +32,7 @@ from bench.simulation.population import (
     population,
     response,
 )
-from paypage.decisions import bandit, guardrails
+from paypage.decisions import bandit, features, guardrails, logistic
 from paypage.decisions.context import Context, amount_band
 from paypage.domain.contact_window import SEND_AT
 from paypage.domain.countries import get_country
@@ -53,7 +53,7 @@ class Policy(Protocol):
     ) -> tuple[int, float]:
         """Index of the chosen option and its probability under the policy."""
 
-    def learn(self, segments: Sequence[str], arms: Sequence[str], reward: int) -> None: ...
+    def learn(self, names: Sequence[str], reward: int) -> None: ...
 
 
 def fixed_index(debtor: Debtor, step: Step, options: Sequence[guardrails.Option]) -> int:
@@ -76,7 +76,7 @@ class FixedPolicy:
     ) -> tuple[int, float]:
         return fixed_index(debtor, step, options), 1.0
 
-    def learn(self, segments: Sequence[str], arms: Sequence[str], reward: int) -> None:
+    def learn(self, names: Sequence[str], reward: int) -> None:
         return None
 
 
@@ -91,7 +91,7 @@ class RandomPolicy:
     ) -> tuple[int, float]:
         return int(self.rng.integers(len(options))), 1.0 / len(options)
 
-    def learn(self, segments: Sequence[str], arms: Sequence[str], reward: int) -> None:
+    def learn(self, names: Sequence[str], reward: int) -> None:
         return None
 
 
@@ -106,7 +106,7 @@ class OraclePolicy:
         chances = [response(debtor, option.action, step.template) for option in options]
         return int(np.argmax(chances)), 1.0
 
-    def learn(self, segments: Sequence[str], arms: Sequence[str], reward: int) -> None:
+    def learn(self, names: Sequence[str], reward: int) -> None:
         return None
 
 
@@ -129,27 +129,34 @@ class ContextOraclePolicy:
 
     day = 0
 
-    def learn(self, segments: Sequence[str], arms: Sequence[str], reward: int) -> None:
+    def learn(self, names: Sequence[str], reward: int) -> None:
         return None
 
 
 class LearnedPolicy:
-    """The production bandit (`paypage.decisions.bandit`), its state kept in memory."""
+    """The production bandit (`paypage.decisions.bandit`), its posterior kept in memory and updated once a
+    day with the contacts settled that day, as the worker does in each round."""
 
     name = "learned policy"
 
     def __init__(self, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
-        self.arms = bandit.Arms()
+        self.posterior = logistic.Posterior()
+        self.settled: list[tuple[Sequence[str], int]] = []
 
     def choose(
         self, debtor: Debtor, step: Step, options: Sequence[guardrails.Option], context: Context
     ) -> tuple[int, float]:
-        choice = bandit.choose(self.arms, context.segments(), [o.action for o in options], step.template, self.rng)
+        if self.settled:
+            self.posterior.learn(self.settled)
+            self.settled = []
+        default = options[fixed_index(debtor, step, options)].action
+        actions = [o.action for o in options]
+        choice = bandit.choose(self.posterior, context, actions, step.template, self.rng, default=default)
         return choice.index, choice.propensity
 
-    def learn(self, segments: Sequence[str], arms: Sequence[str], reward: int) -> None:
-        self.arms.add(segments, arms, reward)
+    def learn(self, names: Sequence[str], reward: int) -> None:
+        self.settled.append((names, reward))
 
 
 @dataclass
@@ -170,16 +177,33 @@ class Logged:
     """Which claim (debtor) the decision was about: decisions about one claim are not independent."""
 
 
+@dataclass(frozen=True)
+class Cohort:
+    """The figures of the claims handed over in one period."""
+
+    claims: int
+    recovery_30: float
+    recovery_90: float
+    """Share of the claimed amount paid within 30 (90) days of the hand-over."""
+    messages_per_claim: float
+
+    @classmethod
+    def of(cls, debtors: Sequence[Debtor]) -> Cohort:
+        total = sum(d.amount for d in debtors)
+        at_30 = sum(d.amount for d in debtors if d.first_pay_day <= d.handover_day + 30)
+        at_90 = sum(d.amount for d in debtors if d.first_pay_day <= d.handover_day + 90)
+        return cls(len(debtors), at_30 / total, at_90 / total, sum(d.contacts for d in debtors) / len(debtors))
+
+
 @dataclass
 class Result:
     policy: str
-    recovery_30: float
-    recovery_90: float
-    messages_per_claim: float
-    claims: int
-    late_recovery_90: float
-    """Recovery at day 90 of the claims handed over in the last 30 days of arrivals (after learning)."""
+    measured: Cohort
+    """The claims handed over after the warm-up: what a policy does once it runs with history."""
+    warmup: Cohort | None
+    """The claims handed over during the warm-up (for the learned policy: while it learns)."""
     log: list[Logged] = field(default_factory=list)
+    """Decisions on the measured claims."""
 
 
 def _context(debtor: Debtor, day: int) -> Context:
@@ -225,6 +249,7 @@ def simulate(
     seed: int,
     keep_log: bool = False,
     progress: Callable[[int], None] | None = None,
+    warmup_days: int = 0,
 ) -> Result:
     """Run `policy` over (a fresh copy of) `debtors`; the response draws depend on `seed` only."""
     # Common random numbers: the k-th contact of a debtor meets the same draws under every policy, so
@@ -236,15 +261,15 @@ def simulate(
     row = {id(debtor): position for position, debtor in enumerate(debtors)}
     strategies: dict[str, Strategy] = {}
     agenda: dict[int, list[tuple[Debtor, int]]] = defaultdict(list)
-    settling: dict[int, list[tuple[Sequence[str], Sequence[str], int]]] = defaultdict(list)
+    settling: dict[int, list[tuple[Sequence[str], int]]] = defaultdict(list)
     log: list[Logged] = []
     for debtor in debtors:
         strategy = strategies.setdefault(debtor.country.code, strategy_for_country(debtor.country.code))
         agenda[_opening_day(debtor, strategy.steps[0])].append((debtor, 0))
     last_day = max(d.handover_day for d in debtors) + 91
     for day in range(last_day + 1):
-        for segments, arms, reward in settling.pop(day, []):
-            policy.learn(segments, arms, reward)
+        for names, reward in settling.pop(day, []):
+            policy.learn(names, reward)
         for debtor, index in agenda.pop(day, []):
             if debtor.first_pay_day <= day:
                 continue
@@ -260,6 +285,7 @@ def simulate(
             if not options:
                 continue
             context = _context(debtor, day)
+            debtor.today = day
             if isinstance(policy, ContextOraclePolicy):
                 policy.day = day
             chosen, propensity = policy.choose(debtor, step, options, context)
@@ -287,10 +313,9 @@ def simulate(
             paid = debtor.first_pay_day
             reward = int(day <= paid < window_end)
             settle_day = paid if reward else window_end
-            segments = context.segments()
-            arms = bandit.arm_names(action, step.template)
-            settling[settle_day].append((segments, arms, reward))
-            if keep_log:
+            default = options[fixed_index(debtor, step, options)].action
+            settling[settle_day].append((features.decision_features(context, action, step.template, default), reward))
+            if keep_log and debtor.handover_day >= warmup_days:
                 log.append(
                     Logged(
                         propensity=propensity,
@@ -299,21 +324,16 @@ def simulate(
                         options=[o.action for o in options],
                         fixed=fixed_index(debtor, step, options),
                         truth=truth,
-                        segment=segments[1],
+                        segment=context.segments()[1],
                         template=step.template,
                         claim=debtor.index,
                     )
                 )
         if progress is not None:
             progress(day)
-    total = sum(d.amount for d in debtors)
-    at_30 = sum(d.amount for d in debtors if d.first_pay_day <= d.handover_day + 30)
-    at_90 = sum(d.amount for d in debtors if d.first_pay_day <= d.handover_day + 90)
-    messages = sum(d.contacts for d in debtors) / len(debtors)
-    last_arrival = max(d.handover_day for d in debtors)
-    late = [d for d in debtors if d.handover_day >= last_arrival - 29]
-    late_90 = sum(d.amount for d in late if d.first_pay_day <= d.handover_day + 90) / sum(d.amount for d in late)
-    return Result(policy.name, at_30 / total, at_90 / total, messages, len(debtors), late_90, log)
+    measured = [d for d in debtors if d.handover_day >= warmup_days]
+    early = [d for d in debtors if d.handover_day < warmup_days]
+    return Result(policy.name, Cohort.of(measured), Cohort.of(early) if early else None, log)
 
 
 def _truth(debtor: Debtor, step: Step, options: Sequence[guardrails.Option], day: int, window_end: int) -> list[float]:
@@ -327,7 +347,15 @@ def _truth(debtor: Debtor, step: Step, options: Sequence[guardrails.Option], day
 
 
 def run(
-    policy_factory: Callable[[], Policy], size: int, arrival_days: int, seed: int, keep_log: bool = False
+    policy_factory: Callable[[], Policy],
+    size: int,
+    arrival_days: int,
+    seed: int,
+    keep_log: bool = False,
+    warmup_days: int = 0,
 ) -> Result:
-    """A fresh population from `seed` (the same for every policy), the policy run over it."""
-    return simulate(policy_factory(), population(size, arrival_days, seed), seed + 1, keep_log)
+    """A fresh population from `seed` (the same for every policy), the policy run over it. `size` claims
+    arrive evenly over `warmup_days + arrival_days`; the figures are those of the claims that arrive after
+    the warm-up, and the warm-up's claims are run through the same policy first (its history)."""
+    debtors = population(size, warmup_days + arrival_days, seed)
+    return simulate(policy_factory(), debtors, seed + 1, keep_log, warmup_days=warmup_days)

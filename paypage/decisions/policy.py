@@ -7,24 +7,26 @@ for hour; learning changes what their customers receive, explores (up to 10 % of
 off with volume (a few hundred contacts per segment). So it is a choice a creditor makes knowingly,
 and with it off the engine runs the fixed strategy exactly.
 
-The state is per creditor and mode (`policy_arms`): one creditor's outcomes never steer another's debtors,
-and no query reaches across tenants. Within a creditor, segments pool towards coarser ones (see
-`bandit`). Each decision is stored with its options count, propensity and a plain-words explanation.
+The state is per creditor and mode (`policy_weights`, the posterior of each weight of the model in
+`bandit`): one creditor's outcomes never steer another's debtors, and no query reaches across tenants.
+Each decision is stored with the features it was made on (what settlement learns from), its options
+count, propensity and a plain-words explanation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from paypage.decisions import bandit, guardrails
+from paypage.decisions import bandit, features, guardrails, logistic
 from paypage.decisions.context import Context, amount_band, overdue_band
+from paypage.domain.contact_window import SEND_AT
 from paypage.domain.countries import Country
 from paypage.domain.ids import new_id
 from paypage.domain.money import Money
@@ -76,15 +78,42 @@ def context_for(
     )
 
 
-def load_arms(session: Session, creditor_id: str, livemode: bool, segments: Sequence[str]) -> bandit.Arms:
-    rows = session.scalars(
-        select(models.PolicyArm).where(
-            models.PolicyArm.creditor_id == creditor_id,
-            models.PolicyArm.livemode == livemode,
-            models.PolicyArm.segment.in_(segments),
-        )
-    )
-    return bandit.Arms({(row.segment, row.arm): (row.successes, row.trials) for row in rows})
+def load_posterior(session: Session, creditor_id: str, livemode: bool, names: Iterable[str]) -> logistic.Posterior:
+    """The weights `names` of the creditor's model in this mode (the rest stay at their prior)."""
+    wanted = sorted(set(names))
+    rows: dict[str, tuple[float, float, int]] = {}
+    for start in range(0, len(wanted), 500):
+        for row in session.scalars(
+            select(models.PolicyWeight).where(
+                models.PolicyWeight.creditor_id == creditor_id,
+                models.PolicyWeight.livemode == livemode,
+                models.PolicyWeight.feature.in_(wanted[start : start + 500]),
+            )
+        ):
+            rows[row.feature] = (row.mean, row.precision, row.trials)
+    return logistic.from_rows(rows)
+
+
+def needed_features(
+    context: Context, actions: Iterable[guardrails.Action], template: str, default: guardrails.Action | None
+) -> set[str]:
+    """Every weight a choice among `actions` reads."""
+    attributes = features.context_attributes(context)
+    names = {features.BIAS, *attributes}
+    for action in actions:
+        for part in features.option_parts(action, template, default):
+            names.update(features.part_features(part, attributes))
+    return names
+
+
+def default_action(step: Step, country: Country, usable_channels: Sequence[str]) -> guardrails.Action | None:
+    """What the fixed strategy would send: the step's first usable channel at the preferred hour, in the
+    step's tone (None when the debtor cannot be reached on any of the step's channels)."""
+    channel = next((c for c in step.channels if c in usable_channels), None)
+    if channel is None:
+        return None
+    hours = country.contact_hours
+    return guardrails.Action(channel, min(max(SEND_AT, hours.start), hours.end).hour, step.tone)
 
 
 def _rng(claim_id: str, step_key: str, now: dt.datetime) -> np.random.Generator:
@@ -99,26 +128,21 @@ def explain(choice: bandit.Choice, context: Context, country: Country, options: 
     head += TONE_WORDS.get(action.tone, action.tone)
     hours = country.contact_hours
     window = f"legal window {hours.start:%H:%M}-{hours.end:%H:%M}"
-    means = choice.channel_means
-    mine = means[action.channel]
-    others = {channel: mean for channel, mean in means.items() if channel != action.channel}
+    mine = choice.chosen_mean
+    others = {channel: mean for channel, mean in choice.channel_means.items() if channel != action.channel}
+    own = " (the strategy's own choice)" if choice.default else ""
     if choice.explored:
         reason = f"exploring: a random choice among {options} allowed options, so every option keeps being measured"
     elif not others:
-        reason = f"the only allowed channel for {context.describe()} (posterior mean {mine:.2f})"
+        reason = f"the only allowed channel for {context.describe()}; expected payment chance {mine:.0%}{own}"
     else:
         rival, rival_mean = max(others.items(), key=lambda item: item[1])
         rival_name = CHANNEL_WORDS.get(rival, rival)
+        comparison = f"expected payment chance {mine:.0%} vs {rival_mean:.0%} for the best {rival_name} option"
         if mine >= rival_mean:
-            reason = (
-                f"best expected payment rate for {context.describe()} "
-                f"(posterior mean {mine:.2f} vs {rival_mean:.2f} for {rival_name})"
-            )
+            reason = f"best expected payment chance for {context.describe()} ({comparison}){own}"
         else:
-            reason = (
-                f"a Thompson draw for a less certain option for {context.describe()} "
-                f"(posterior mean {mine:.2f} vs {rival_mean:.2f} for {rival_name})"
-            )
+            reason = f"a Thompson draw for a less certain option for {context.describe()} ({comparison}){own}"
     return f"{head}: {reason}; {window}"
 
 
@@ -151,9 +175,12 @@ def decide(
     if not offered:
         return None
     context = context_for(session, claim, debtor, sent, now.date())
-    segments = context.segments()
-    arms = load_arms(session, claim.creditor_id, claim.livemode, segments)
-    choice = bandit.choose(arms, segments, [o.action for o in offered], step.template, _rng(claim.id, step.key, now))
+    actions = [o.action for o in offered]
+    default = default_action(step, country, usable_channels)
+    names = needed_features(context, actions, step.template, default)
+    posterior = load_posterior(session, claim.creditor_id, claim.livemode, names)
+    rng = _rng(claim.id, step.key, now)
+    choice = bandit.choose(posterior, context, actions, step.template, rng, default=default)
     option = offered[choice.index]
     decision = models.ContactDecision(
         creditor_id=claim.creditor_id,
@@ -179,8 +206,8 @@ def decide(
                 "last_channel": context.last_channel,
                 "engaged": context.engaged,
             },
-            "segments": list(segments),
-            "arms": list(bandit.arm_names(option.action, step.template)),
+            "default": default.key() if default else None,
+            "model_features": features.decision_features(context, option.action, step.template, default),
             "options": [o.action.key() for o in offered],
         },
         options=len(offered),

@@ -9,19 +9,21 @@ nothing: the debtor never saw it.
 
 Settlement runs in every worker round and reads the time from the injected clock only, so weeks of it
 replay identically in tests. Each decision is settled once: rows are locked (`SKIP LOCKED` on PostgreSQL)
-and change status in the same transaction as the arms they update.
+and change status in the same transaction as the model weights they update; the settled decisions of one
+creditor and mode are learned as one batch (`logistic.Posterior.learn`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import defaultdict
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from paypage.decisions import policy
 from paypage.store import models
 from paypage.store.db import Database
 
@@ -56,26 +58,31 @@ def settle(db: Database, now: dt.datetime, limit: int = 500) -> int:
         if db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True, of=decision)
         rows = list(session.scalars(query))
+        batches: dict[tuple[str, bool], list[tuple[list[str], int]]] = defaultdict(list)
         for row in rows:
-            _settle_one(session, db.dialect, row, now)
+            learned = _settle_one(session, row, now)
+            if learned is not None:
+                batches[(row.creditor_id, row.livemode)].append(learned)
+        for (creditor_id, livemode), batch in batches.items():
+            _learn(session, db.dialect, creditor_id, livemode, batch, now)
         return len(rows)
 
 
-def _settle_one(session: Session, dialect: str, row: models.ContactDecision, now: dt.datetime) -> None:
+def _settle_one(session: Session, row: models.ContactDecision, now: dt.datetime) -> tuple[list[str], int] | None:
+    """Settle one decision; returns what the model learns from it (its features and reward), if anything."""
     message = session.get(models.ContactMessage, (row.creditor_id, row.message_id)) if row.message_id else None
     if row.status == "pending" or message is None or message.status not in ("sent", "delivered"):
         row.status = "void"
         row.settled_at = now
-        return
+        return None
     start = message.sent_at or row.send_at
     end = min(row.settle_after or now, now)
     reward = int(_paid_between(session, row, start, end) or _plan_between(session, row, start, end))
     row.status = "settled"
     row.reward = reward
     row.settled_at = now
-    segments = row.context.get("segments", [])
-    arms = row.context.get("arms", [])
-    _add(session, dialect, row, segments, arms, reward, now)
+    names = row.context.get("model_features")
+    return ([str(name) for name in names], reward) if isinstance(names, list) and names else None
 
 
 def _paid_between(session: Session, row: models.ContactDecision, start: dt.datetime, end: dt.datetime) -> bool:
@@ -107,34 +114,39 @@ def _plan_between(session: Session, row: models.ContactDecision, start: dt.datet
     return bool(total)
 
 
-def _add(
+def _learn(
     session: Session,
     dialect: str,
-    row: models.ContactDecision,
-    segments: Iterable[str],
-    arms: Iterable[str],
-    reward: int,
+    creditor_id: str,
+    livemode: bool,
+    batch: list[tuple[list[str], int]],
     now: dt.datetime,
 ) -> None:
-    """Add one trial (and `reward` successes) to each arm in each segment, as one upsert per arm."""
-    arm = models.PolicyArm
-    arm_names = list(arms)
-    for segment in segments:
-        for name in arm_names:
-            values = {
-                "creditor_id": row.creditor_id,
-                "livemode": row.livemode,
-                "segment": segment,
-                "arm": name,
-                "successes": reward,
-                "trials": 1,
-                "updated_at": now,
-            }
-            keys = ["creditor_id", "livemode", "segment", "arm"]
-            change = {"successes": arm.successes + reward, "trials": arm.trials + 1, "updated_at": now}
-            if dialect == "postgresql":
-                pg = postgresql_insert(arm).values(values)
-                session.execute(pg.on_conflict_do_update(index_elements=keys, set_=change))
-            else:
-                lite = sqlite_insert(arm).values(values)
-                session.execute(lite.on_conflict_do_update(index_elements=keys, set_=change))
+    """Update the creditor's model with a batch of settled decisions and write the weights it changed.
+
+    On PostgreSQL the creditor's row is locked first: two workers settling decisions of one creditor at
+    once would otherwise each start from the same weights and one update would overwrite the other."""
+    if dialect == "postgresql":
+        session.execute(select(models.Creditor.id).where(models.Creditor.id == creditor_id).with_for_update())
+    names = {name for features, _ in batch for name in features}
+    posterior = policy.load_posterior(session, creditor_id, livemode, names)
+    changed = posterior.learn(batch)
+    weight = models.PolicyWeight
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    for name, value in changed.items():
+        values = {
+            "creditor_id": creditor_id,
+            "livemode": livemode,
+            "feature": name,
+            "mean": value.mean,
+            "precision": value.precision,
+            "trials": value.trials,
+            "updated_at": now,
+        }
+        statement = insert(weight).values(values)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["creditor_id", "livemode", "feature"],
+                set_={"mean": value.mean, "precision": value.precision, "trials": value.trials, "updated_at": now},
+            )
+        )

@@ -722,7 +722,6 @@ class InboxItem(Base):
     closed_at: Mapped[dt.datetime | None]
 
 
-
 class ContactDecision(Base):
     """How the contact policy chose to approach the debtor for one step: channel, hour, tone, why, and
     with which probability (for off-policy evaluation). Settled once the attribution window is over."""
@@ -762,20 +761,21 @@ class ContactDecision(Base):
     created_at: Mapped[dt.datetime]
 
 
-class PolicyArm(Base):
-    """The contact policy's state: successes and trials of one arm in one segment, per creditor and mode."""
+class PolicyWeight(Base):
+    """The contact policy's state: the posterior of one weight of its model (`paypage.decisions.logistic`),
+    per creditor and mode. Only the features decisions have shown have a row; the rest are at their prior."""
 
-    __tablename__ = "policy_arms"
+    __tablename__ = "policy_weights"
     __table_args__ = (ForeignKeyConstraint(["creditor_id"], ["creditors.id"]),)
 
     creditor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     livemode: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    segment: Mapped[str] = mapped_column(String(120), primary_key=True)
-    arm: Mapped[str] = mapped_column(String(80), primary_key=True)
-    successes: Mapped[int] = mapped_column(Integer)
+    feature: Mapped[str] = mapped_column(String(160), primary_key=True)
+    mean: Mapped[float] = mapped_column(Float)
+    precision: Mapped[float] = mapped_column(Float)
     trials: Mapped[int] = mapped_column(Integer)
+    """Settled contacts that had this feature."""
     updated_at: Mapped[dt.datetime]
-
 
 
 class PropensityModel(Base):

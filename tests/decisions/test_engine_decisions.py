@@ -11,9 +11,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from paypage.decisions import features
 from paypage.decisions.log import decisions_for_claim
 from paypage.decisions.offpolicy import evaluate_logged
 from paypage.domain.money import Money
+from paypage.domain.strategies import strategy_for_country
 from paypage.engine.worker import Worker
 from paypage.services import bank_transfers
 from paypage.services.tenancy import Tenant
@@ -71,10 +73,10 @@ def decisions(app: Flask, creditor_id: str, claim_id: str) -> list[models.Contac
         return list(found)
 
 
-def arms(app: Flask, creditor_id: str) -> dict[tuple[str, str], tuple[int, int]]:
+def weights(app: Flask, creditor_id: str) -> dict[str, tuple[float, float, int]]:
     with app.extensions["inkasso.db"].transaction() as session:
-        rows = session.scalars(select(models.PolicyArm).where(models.PolicyArm.creditor_id == creditor_id))
-        return {(row.segment, row.arm): (row.successes, row.trials) for row in rows}
+        rows = session.scalars(select(models.PolicyWeight).where(models.PolicyWeight.creditor_id == creditor_id))
+        return {row.feature: (row.mean, row.precision, row.trials) for row in rows}
 
 
 def test_the_first_step_goes_out_at_the_chosen_hour_and_tone_with_its_decision_logged(
@@ -86,7 +88,7 @@ def test_the_first_step_goes_out_at_the_chosen_hour_and_tone_with_its_decision_l
     [message] = messages_of(app, claim["id"])
     [decision] = decisions(app, creditor.id, claim["id"])
     assert decision.status == "sent" and decision.message_id == message.id
-    assert message.channel == decision.channel in ("email", "letter")
+    assert message.channel == decision.channel in strategy_for_country("DE").steps[0].channels
     assert message.tone == decision.tone in ("friendly", "neutral", "empathetic", "social_proof")
     sent = local(message.sent_at, "Europe/Berlin")
     assert (sent.date(), sent.hour, sent.minute) == (dt.date(2026, 3, 2), decision.hour, 0)
@@ -107,7 +109,7 @@ def test_the_first_step_goes_out_at_the_chosen_hour_and_tone_with_its_decision_l
     assert record.explanation == decision.explanation and record.reward is None
 
 
-def test_a_payment_within_the_window_rewards_the_contact_and_teaches_every_pooled_arm(
+def test_a_payment_within_the_window_rewards_the_contact_and_teaches_the_model(
     app: Flask, worker: Worker, clock: Clock
 ) -> None:
     creditor = learning_creditor(app)
@@ -122,10 +124,12 @@ def test_a_payment_within_the_window_rewards_the_contact_and_teaches_every_poole
     worker.collect()
     [decision] = decisions(app, creditor.id, claim["id"])
     assert (decision.status, decision.reward, decision.settled_at) == ("settled", 1, clock.now)
-    learned = arms(app, creditor.id)
-    assert len(learned) == 9  # three pooling levels x (channel, hour on channel, tone for the template)
-    assert set(learned.values()) == {(1, 1)}
-    assert {segment for segment, _ in learned} == set(decision.context["segments"])
+    learned = weights(app, creditor.id)
+    assert set(learned) == set(decision.context["model_features"])
+    assert {trials for _, _, trials in learned.values()} == {1}
+    for name, (mean, precision, _) in learned.items():
+        prior_mean, prior_precision = features.prior(name)
+        assert mean > prior_mean and precision > prior_precision, name  # a payment: every weight moved up
 
 
 def test_without_payment_the_window_closes_at_the_next_contact_with_no_reward(
@@ -139,7 +143,9 @@ def test_without_payment_the_window_closes_at_the_next_contact_with_no_reward(
     assert (first.status, first.reward) == ("settled", 0)
     assert second.channel == "sms" and second.status == "sent"
     assert second.settle_after is not None and second.settle_after > clock.now
-    assert set(arms(app, creditor.id).values()) == {(0, 1)}
+    learned = weights(app, creditor.id)
+    assert set(learned) == set(first.context["model_features"])
+    assert all(mean < features.prior(name)[0] for name, (mean, _, _) in learned.items())  # no payment: down
 
 
 def test_a_whole_strategy_with_learning_keeps_every_rule(app: Flask, worker: Worker, clock: Clock) -> None:

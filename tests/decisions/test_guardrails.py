@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paypage.decisions import bandit, guardrails
+from paypage.decisions import bandit, guardrails, logistic
+from paypage.decisions.context import Context
 from paypage.domain.contact_window import allowed
 from paypage.domain.countries import all_countries, get_country
 from paypage.domain.strategies import strategy_for_country
@@ -49,7 +50,8 @@ def test_no_option_and_no_choice_breaks_a_rule(
         guardrails.check(option, step, country, sent, strategy.max_messages_per_week)
     if offered:
         rng = np.random.default_rng(seed)
-        choice = bandit.choose(bandit.Arms(), ("*", "a", "b"), [o.action for o in offered], step.template, rng)
+        context = Context(code, "person", "small", "0-14", 0, None, False)
+        choice = bandit.choose(logistic.Posterior(), context, [o.action for o in offered], step.template, rng)
         assert offered[choice.index].action == choice.action
         assert 0 < choice.propensity <= 1
 
