@@ -32,9 +32,8 @@ from bench.simulation.population import (
     population,
     response,
 )
-from paypage.decisions import bandit, features, guardrails, logistic
+from paypage.decisions import bandit, features, guardrails, logistic, policy
 from paypage.decisions.context import Context, amount_band
-from paypage.domain.contact_window import SEND_AT
 from paypage.domain.countries import get_country
 from paypage.domain.money import Money
 from paypage.domain.strategies import Step, Strategy, strategy_for_country
@@ -57,15 +56,15 @@ class Policy(Protocol):
 
 
 def fixed_index(debtor: Debtor, step: Step, options: Sequence[guardrails.Option]) -> int:
-    """What the engine does without learning: the step's first usable channel, at the preferred hour
-    clamped into the contact hours, in the step's tone."""
-    channel = next(c for c in step.channels if any(o.action.channel == c for o in options))
-    hours = debtor.country.contact_hours
-    hour = min(max(SEND_AT, hours.start), hours.end).hour
+    """What the engine does without learning (`policy.default_action`): the step's first usable channel,
+    at the preferred hour, in the step's tone; the same channel and tone at another hour when the
+    preferred one is not offered."""
+    default = policy.default_action(step, debtor.country, [o.action.channel for o in options])
+    assert default is not None  # noqa: S101 - options exist, so one of their channels does
     for index, option in enumerate(options):
-        if option.action == guardrails.Action(channel, hour, step.tone):
+        if option.action == default:
             return index
-    return next(i for i, o in enumerate(options) if o.action.channel == channel and o.action.tone == step.tone)
+    return next(i for i, o in enumerate(options) if o.action.channel == default.channel and o.action.tone == step.tone)
 
 
 class FixedPolicy:
@@ -285,6 +284,7 @@ def simulate(
             if not options:
                 continue
             context = _context(debtor, day)
+            fixed = fixed_index(debtor, step, options)
             debtor.today = day
             if isinstance(policy, ContextOraclePolicy):
                 policy.day = day
@@ -313,8 +313,8 @@ def simulate(
             paid = debtor.first_pay_day
             reward = int(day <= paid < window_end)
             settle_day = paid if reward else window_end
-            default = options[fixed_index(debtor, step, options)].action
-            settling[settle_day].append((features.decision_features(context, action, step.template, default), reward))
+            learned = features.decision_features(context, action, step.template, options[fixed].action)
+            settling[settle_day].append((learned, reward))
             if keep_log and debtor.handover_day >= warmup_days:
                 log.append(
                     Logged(
@@ -322,7 +322,7 @@ def simulate(
                         reward=reward,
                         chosen=chosen,
                         options=[o.action for o in options],
-                        fixed=fixed_index(debtor, step, options),
+                        fixed=fixed,
                         truth=truth,
                         segment=context.segments()[1],
                         template=step.template,

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from paypage.decisions import features
+from paypage.decisions import features, logistic
 from paypage.decisions.context import Context
 from paypage.decisions.guardrails import Action
 from paypage.decisions.logistic import Posterior
@@ -110,7 +110,7 @@ def choose(
     index = int(rng.integers(len(actions))) if explored else int(rng.choice(len(actions), p=thompson))
     propensity = epsilon / len(actions) + (1 - epsilon) * float(thompson[index])
     base, _ = posterior.moments([features.BIAS, *attributes])
-    expected = 1.0 / (1.0 + np.exp(-(base + incidence @ means)))
+    expected = logistic.sigmoid(base + incidence @ means)
     channel_means: dict[str, float] = {}
     for action, chance in zip(actions, expected, strict=True):
         channel_means[action.channel] = max(channel_means.get(action.channel, 0.0), float(chance))

@@ -59,13 +59,20 @@ def tones_for(step: Step) -> tuple[str, ...]:
     return (step.tone, *(tone for tone in extra if tone != step.tone))
 
 
+def preferred_hour(country: Country) -> int:
+    """The hour the fixed strategy sends at: SEND_AT moved into the contact hours (their first hour when
+    SEND_AT would land on their closing hour)."""
+    start, end = country.contact_hours.start, country.contact_hours.end
+    preferred = min(max(SEND_AT, start), end)
+    return preferred.hour if start <= dt.time(preferred.hour) < end else start.hour
+
+
 def hours_for(channel: str, country: Country) -> tuple[int, ...]:
     """Whole hours inside the contact hours; a letter leaves with the post, so its hour is not a choice."""
     start, end = country.contact_hours.start, country.contact_hours.end
     inside = tuple(hour for hour in HOURS if start <= dt.time(hour) < end)
     if channel == "letter" or not inside:
-        preferred = min(max(SEND_AT, start), end)
-        return (preferred.hour,) if start <= dt.time(preferred.hour) < end else (start.hour,)
+        return (preferred_hour(country),)
     return inside
 
 

@@ -74,11 +74,11 @@ class Posterior:
             loss = float(np.sum(np.logaddexp(0.0, z) - rewards * z))
             gap = w - start
             value = loss + 0.5 * float(np.sum(precision * gap * gap))
-            gradient = design.T @ (_sigmoid(z) - rewards) + precision * gap
+            gradient = design.T @ (sigmoid(z) - rewards) + precision * gap
             return value, gradient
 
         fitted = optimize.minimize(objective, start, jac=True, method="L-BFGS-B").x
-        p = _sigmoid(design @ fitted)
+        p = sigmoid(design @ fitted)
         curvature = design.T @ (p * (1 - p))
         counts = np.asarray(design.sum(axis=0)).ravel()
         changed = {
@@ -89,7 +89,7 @@ class Posterior:
         return changed
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray) -> np.ndarray:
     result: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * z))
     return result
 

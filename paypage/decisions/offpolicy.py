@@ -25,6 +25,7 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from paypage.decisions.guardrails import Action
 from paypage.store import models
 
 Z_95 = 1.959963984540054
@@ -143,7 +144,7 @@ def evaluate_logged(session: Session, *, creditor_id: str, livemode: bool, targe
     claims: list[str] = []
     for row in rows:
         options = row.context.get("options", [])
-        chosen = f"{row.channel}@{row.hour:02d}/{row.tone}"
+        chosen = Action(row.channel, row.hour, row.tone).key()
         probabilities = target(row.context.get("features", {}), options, row.template)
         rewards.append(float(row.reward or 0))
         propensities.append(row.propensity)

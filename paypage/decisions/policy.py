@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from paypage.decisions import bandit, features, guardrails, logistic
 from paypage.decisions.context import Context, amount_band, overdue_band
-from paypage.domain.contact_window import SEND_AT
 from paypage.domain.countries import Country
 from paypage.domain.ids import new_id
 from paypage.domain.money import Money
@@ -112,8 +111,7 @@ def default_action(step: Step, country: Country, usable_channels: Sequence[str])
     channel = next((c for c in step.channels if c in usable_channels), None)
     if channel is None:
         return None
-    hours = country.contact_hours
-    return guardrails.Action(channel, min(max(SEND_AT, hours.start), hours.end).hour, step.tone)
+    return guardrails.Action(channel, guardrails.preferred_hour(country), step.tone)
 
 
 def _rng(claim_id: str, step_key: str, now: dt.datetime) -> np.random.Generator:

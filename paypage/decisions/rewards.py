@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -77,7 +78,8 @@ def _settle_one(session: Session, row: models.ContactDecision, now: dt.datetime)
         return None
     start = message.sent_at or row.send_at
     end = min(row.settle_after or now, now)
-    reward = int(_paid_between(session, row, start, end) or _plan_between(session, row, start, end))
+    paid = _recorded_between(session, models.LedgerEntry, row, start, end, models.LedgerEntry.kind == "payment")
+    reward = int(paid or _recorded_between(session, models.PaymentPlan, row, start, end))
     row.status = "settled"
     row.reward = reward
     row.settled_at = now
@@ -85,30 +87,24 @@ def _settle_one(session: Session, row: models.ContactDecision, now: dt.datetime)
     return ([str(name) for name in names], reward) if isinstance(names, list) and names else None
 
 
-def _paid_between(session: Session, row: models.ContactDecision, start: dt.datetime, end: dt.datetime) -> bool:
+def _recorded_between(
+    session: Session,
+    model: Any,
+    row: models.ContactDecision,
+    start: dt.datetime,
+    end: dt.datetime,
+    *conditions: ColumnElement[bool],
+) -> bool:
+    """Whether the decision's claim has a `model` row (a ledger entry, a plan) created in [start, end]."""
     total = session.scalar(
         select(func.count())
-        .select_from(models.LedgerEntry)
+        .select_from(model)
         .where(
-            models.LedgerEntry.creditor_id == row.creditor_id,
-            models.LedgerEntry.claim_id == row.claim_id,
-            models.LedgerEntry.kind == "payment",
-            models.LedgerEntry.created_at >= start,
-            models.LedgerEntry.created_at <= end,
-        )
-    )
-    return bool(total)
-
-
-def _plan_between(session: Session, row: models.ContactDecision, start: dt.datetime, end: dt.datetime) -> bool:
-    total = session.scalar(
-        select(func.count())
-        .select_from(models.PaymentPlan)
-        .where(
-            models.PaymentPlan.creditor_id == row.creditor_id,
-            models.PaymentPlan.claim_id == row.claim_id,
-            models.PaymentPlan.created_at >= start,
-            models.PaymentPlan.created_at <= end,
+            model.creditor_id == row.creditor_id,
+            model.claim_id == row.claim_id,
+            model.created_at >= start,
+            model.created_at <= end,
+            *conditions,
         )
     )
     return bool(total)

@@ -87,6 +87,33 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def _plain(value: object) -> object:
+    return _iso(value) if isinstance(value, dt.date) else value
+
+
+_CLAIM_SECTIONS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
+    ("events", models.Event, ("id", "type", "created_at", "data")),
+    (
+        "messages",
+        models.ContactMessage,
+        ("id", "channel", "status", "language", "recipient", "subject", "body_text", "created_at", "sent_at"),
+    ),
+    (
+        "received_messages",
+        models.InboundMessage,
+        ("id", "channel", "sender", "subject", "body", "intent", "outcome", "received_at"),
+    ),
+    (
+        "payments",
+        models.Payment,
+        ("id", "provider", "method", "amount", "currency", "status", "created_at", "succeeded_at"),
+    ),
+    ("plans", models.PaymentPlan, ("id", "status", "total", "currency", "method", "schedule", "created_at")),
+    ("requests", models.DebtorRequest, ("id", "kind", "status", "data", "upload_id", "created_at")),
+)
+"""Each kind of record a claim holds, as it appears in the export: its section and fields, in order."""
+
+
 def _debtor_document(debtor: models.Debtor) -> dict[str, object]:
     address = None
     if debtor.address_line1 is not None:
@@ -172,73 +199,9 @@ def _export(
         }
         for claim_id in ids
     }
-    for event in _of_claims(session, models.Event, creditor_id, ids):
-        by_claim[event.claim_id]["events"].append(
-            {"id": event.id, "type": event.type, "created_at": _iso(event.created_at), "data": event.data}
-        )
-    for message in _of_claims(session, models.ContactMessage, creditor_id, ids):
-        by_claim[message.claim_id]["messages"].append(
-            {
-                "id": message.id,
-                "channel": message.channel,
-                "status": message.status,
-                "language": message.language,
-                "recipient": message.recipient,
-                "subject": message.subject,
-                "body_text": message.body_text,
-                "created_at": _iso(message.created_at),
-                "sent_at": _iso(message.sent_at),
-            }
-        )
-    for received in _of_claims(session, models.InboundMessage, creditor_id, ids):
-        by_claim[received.claim_id]["received_messages"].append(
-            {
-                "id": received.id,
-                "channel": received.channel,
-                "sender": received.sender,
-                "subject": received.subject,
-                "body": received.body,
-                "intent": received.intent,
-                "outcome": received.outcome,
-                "received_at": _iso(received.received_at),
-            }
-        )
-    for payment in _of_claims(session, models.Payment, creditor_id, ids):
-        by_claim[payment.claim_id]["payments"].append(
-            {
-                "id": payment.id,
-                "provider": payment.provider,
-                "method": payment.method,
-                "amount": payment.amount,
-                "currency": payment.currency,
-                "status": payment.status,
-                "created_at": _iso(payment.created_at),
-                "succeeded_at": _iso(payment.succeeded_at),
-            }
-        )
-    for plan in _of_claims(session, models.PaymentPlan, creditor_id, ids):
-        by_claim[plan.claim_id]["plans"].append(
-            {
-                "id": plan.id,
-                "status": plan.status,
-                "total": plan.total,
-                "currency": plan.currency,
-                "method": plan.method,
-                "schedule": plan.schedule,
-                "created_at": _iso(plan.created_at),
-            }
-        )
-    for request in _of_claims(session, models.DebtorRequest, creditor_id, ids):
-        by_claim[request.claim_id]["requests"].append(
-            {
-                "id": request.id,
-                "kind": request.kind,
-                "status": request.status,
-                "data": request.data,
-                "upload_id": request.upload_id,
-                "created_at": _iso(request.created_at),
-            }
-        )
+    for section, model, fields in _CLAIM_SECTIONS:
+        for row in _of_claims(session, model, creditor_id, ids):
+            by_claim[row.claim_id][section].append({name: _plain(getattr(row, name)) for name in fields})
     uploads = select(
         models.Upload.id,
         models.Upload.claim_id,

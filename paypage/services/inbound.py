@@ -225,9 +225,14 @@ def receive(
 
 
 def _to_person(session: Session, handled: Handled, reason: str, now: dt.datetime, kind: str = "message") -> None:
+    handled.message.outcome = "human"
+    handled.message.reason = reason
+    _route(session, handled, kind, reason, now)
+
+
+def _route(session: Session, handled: Handled, kind: str, reason: str, now: dt.datetime) -> None:
+    """Put an inbox item for the message in front of a person: the message itself, or a follow-up."""
     record = handled.message
-    record.outcome = "human"
-    record.reason = reason
     handled.items.append(
         inbox.route_to_human(
             session,
@@ -289,26 +294,9 @@ def _answer(
         assert isinstance(until, dt.date)  # noqa: S101 - set above
         debtor_requests.pause(session, tenant, row, until, "asked for by message", now)
     elif intent == "already_paid":
-        _follow_up(session, handled, "verify_payment", now)
+        _route(session, handled, "verify_payment", "confident", now)
     elif intent == "address_change":
-        _follow_up(session, handled, "apply_address_change", now)
-
-
-def _follow_up(session: Session, handled: Handled, kind: str, now: dt.datetime) -> None:
-    record = handled.message
-    handled.items.append(
-        inbox.route_to_human(
-            session,
-            creditor_id=record.creditor_id,
-            livemode=record.livemode,
-            kind=kind,
-            reason="confident",
-            now=now,
-            claim_id=record.claim_id,
-            intent=record.intent,
-            inbound_message_id=record.id,
-        )
-    )
+        _route(session, handled, "apply_address_change", "confident", now)
 
 
 def from_pay_page(

@@ -4,7 +4,6 @@ screenshot of each (`tests/browser/screenshots/portal-*.png`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,11 +13,11 @@ from flask import Flask
 from playwright.sync_api import FilePayload, Page, expect
 
 from paypage.extensions import database
-from paypage.services import inbox
 from paypage.store import models
 from tests.browser.support import DESKTOP, Device, assert_accessible
 from tests.conftest import Served, site
 from tests.portal.conftest import PASSWORD, Team, team
+from tests.portal.test_inbox_pages import inbox_item
 
 pytestmark = pytest.mark.browser
 
@@ -130,41 +129,14 @@ def test_rotate_a_webhook_secret(workspace: Workspace, page: Page, axe_source: s
 
 
 def test_answer_an_inbox_message(workspace: Workspace, page: Page, axe_source: str) -> None:
-    alpha = workspace.alpha
-    now = dt.datetime.now(dt.UTC)
-    with workspace.app.app_context(), database().transaction() as session:
-        message = models.InboundMessage(
-            creditor_id=alpha.creditor.id,
-            id="msg_" + now.strftime("%H%M%S%f").ljust(26, "0")[:26],
-            livemode=False,
-            claim_id=alpha.claim_ids[0],
-            channel="email",
-            provider_reference=None,
-            sender="erika@example.de",
-            subject="Rechnung",
-            body="Ich habe schon am Montag überwiesen, bitte prüfen Sie das.",
-            language="de",
-            matched_by="reference",
-            intent=None,
-            confidence=0.41,
-            outcome="human",
-            reason="low_confidence",
-            answer_message_id=None,
-            received_at=now,
-        )
-        session.add(message)
-        session.flush()
-        item = inbox.route_to_human(
-            session,
-            creditor_id=alpha.creditor.id,
-            livemode=False,
-            kind="message",
-            reason="low_confidence",
-            now=now,
-            claim_id=alpha.claim_ids[0],
-            inbound_message_id=message.id,
-        )
-        item_id = item.id
+    item_id = inbox_item(
+        workspace.app,
+        workspace.alpha,
+        body="Ich habe schon am Montag überwiesen, bitte prüfen Sie das.",
+        intent=None,
+        confidence=0.41,
+        reason="low_confidence",
+    )
     sign_in(page, workspace, "agent")
     page.goto(workspace.url("/portal/inbox"))
     assert_accessible(page, axe_source, "the inbox")

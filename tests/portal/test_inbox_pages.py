@@ -21,7 +21,10 @@ def inbox_item(
     body: str = "Ich kann gerade nicht zahlen, ich habe meine Arbeit verloren.",
     intent: str | None = "hardship",
     livemode: bool = False,
+    confidence: float = 0.93,
+    reason: str = "human_only",
 ) -> str:
+    """An inbound e-mail about the team's first claim, routed to the inbox; the inbox item's id."""
     now = dt.datetime.now(dt.UTC)
     with app.app_context(), database().transaction() as session:
         message = models.InboundMessage(
@@ -37,9 +40,9 @@ def inbox_item(
             language="de",
             matched_by="reference",
             intent=intent,
-            confidence=0.93,
+            confidence=confidence,
             outcome="human",
-            reason="human_only",
+            reason=reason,
             answer_message_id=None,
             received_at=now,
         )
@@ -50,7 +53,7 @@ def inbox_item(
             creditor_id=team.creditor.id,
             livemode=livemode,
             kind="message",
-            reason="human_only",
+            reason=reason,
             now=now,
             claim_id=team.claim_ids[0],
             intent=intent,
