@@ -35,12 +35,6 @@ from paypage.decisions.guardrails import Action
 from paypage.decisions.logistic import Posterior
 
 DRAWS = 128
-SPREAD = 0.3
-"""Draws are taken at this fraction of the posterior's spread. The posterior keeps each weight's variance
-alone, and an option's score sums some forty weights that are learned from the same contacts (every
-contact has a channel, a tone and an hour, each crossed with the same context); the sum of their
-variances therefore overstates the score's real uncertainty several times, and drawing at the full
-spread keeps exploring long after the data have settled a question (measured in `bench/strategy.py`)."""
 EXPLORE_START = 0.10
 EXPLORE_FLOOR = 0.02
 EXPLORE_HALF = 1000
@@ -97,11 +91,7 @@ def choose(
         incidence[position, row] = 1.0
     moments = np.array([posterior.moments(features.part_features(part, attributes)) for part in parts])
     means, spreads = moments[:, 0], np.sqrt(moments[:, 1])
-    import os
-
-    draws = means[:, None] + float(os.environ.get("SPREAD", "1")) * spreads[:, None] * rng.standard_normal(
-        (len(parts), DRAWS)
-    )
+    draws = means[:, None] + spreads[:, None] * rng.standard_normal((len(parts), DRAWS))
     winners = (incidence @ draws).argmax(axis=0)
     thompson = np.bincount(winners, minlength=len(actions)) / DRAWS
     if epsilon is None:

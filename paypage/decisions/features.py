@@ -6,11 +6,11 @@ active feature. Three kinds of feature:
 - context only (`type=person`, `amount=small`, ...): the case's base rate. They move every option of a
   decision alike, so they never change a choice; they are there so that the option weights measure an
   option's effect, not the kind of case it happened to be used on.
-- option parts (`ch=sms`, `tone=notice:empathetic`, `hour=phone:18`, ...): what an option does on
-  average.
-- each option part crossed with each context attribute (`tone=notice:empathetic*engaged=1`): how that
-  effect differs for a kind of case. This is what makes the policy contextual, and the model learns
-  each cross from every case that shares it, where a table per segment would learn each segment alone.
+- each option part (`ch=sms`, `tone=empathetic`, `hour=phone:18`, `default`) crossed with each context
+  attribute: with the debtor type (`ch=sms*type=person`), what the part does for persons or for
+  companies; with the others (`tone=empathetic*engaged=1`), how that effect differs for a kind of case.
+  This is what makes the policy contextual, and the model learns each cross from every case that
+  shares it, where a table per segment would learn each segment alone.
 
 The `kind` attribute (debtor type, amount band and whether the debtor has reacted) lets the strongest
 differences between debtors (who cannot pay, who forgot, who refuses) show as one weight each instead of
@@ -30,9 +30,6 @@ DEFAULT = "default"
 """The option the fixed strategy would send: its channel, hour and tone, as a creditor reviewed them."""
 MAX_CONTACTS = 4
 """Contacts beyond this many count as this many: the evidence thins out and fatigue has set in."""
-
-
-CONTEXT_KEYS = frozenset({"type", "amount", "overdue", "engaged", "contacts", "last", "country", "kind"})
 
 
 def context_attributes(context: Context) -> tuple[str, ...]:
@@ -63,8 +60,11 @@ def option_parts(action: Action, template: str, default: Action | None = None) -
 
 
 def part_features(part: str, attributes: Sequence[str]) -> tuple[str, ...]:
-    """The features one option part brings: the part alone and crossed with each context attribute."""
-    return (part, *(f"{part}*{attribute}" for attribute in attributes))
+    """The features one option part brings: the part crossed with each context attribute. Never the part
+    alone: its effect is learned per debtor type (the cross with `type=`), because persons and companies
+    answer differently to almost every part, and a weight shared by both would carry what thousands of
+    persons taught into the few companies' choices."""
+    return tuple(f"{part}*{attribute}" for attribute in attributes)
 
 
 def decision_features(context: Context, action: Action, template: str, default: Action | None = None) -> list[str]:
@@ -81,10 +81,10 @@ PRIOR_RATE = 0.1
 DEFAULT_ADVANTAGE = 0.7
 """Before any data, the fixed strategy's own option is taken to be this much better on the log-odds scale:
 the policy departs from what the creditor reviewed only where the evidence says it does better."""
-PRECISION = {"main": 10.0, "type": 4.0, "kind": 50.0, "cross": 500.0, "context": 2.0}
-"""Prior precision (1 / variance, log-odds scale) per kind of weight. Option parts on their own and crossed
-with the debtor type are free to move (persons and companies answer differently to almost everything);
-crosses with the kind of case less so, and the many crosses with single context attributes are held
+PRECISION = {"type": 4.0, "kind": 50.0, "cross": 500.0, "context": 2.0}
+"""Prior precision (1 / variance, log-odds scale) per kind of weight. Option parts crossed with the debtor
+type are free to move (they carry the part's effect for persons or for companies); crosses with the
+kind of case less so, and the many crosses with single context attributes are held
 close to zero until much evidence has gathered: with tens of options and a few percent of payments per
 contact, a loose prior there fits noise, and a policy that follows noise pays for it."""
 
@@ -95,11 +95,9 @@ def prior(name: str) -> tuple[float, float]:
         return math.log(PRIOR_RATE / (1 - PRIOR_RATE)), PRECISION["context"]
     part, _, attribute = name.partition("*")
     if not attribute:
-        if "=" in part and part.split("=", 1)[0] in CONTEXT_KEYS:
-            return 0.0, PRECISION["context"]
-        return (DEFAULT_ADVANTAGE if part == DEFAULT else 0.0), PRECISION["main"]
+        return 0.0, PRECISION["context"]
     if attribute.startswith("type="):
-        return 0.0, PRECISION["type"]
+        return (DEFAULT_ADVANTAGE if part == DEFAULT else 0.0), PRECISION["type"]
     if attribute.startswith("kind="):
         return 0.0, PRECISION["kind"]
     return 0.0, PRECISION["cross"]
